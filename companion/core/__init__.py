@@ -1,0 +1,1 @@
+"""Pure-Python domain: spine levels, clinical content, triage and progress rules."""

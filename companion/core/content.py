@@ -1,0 +1,732 @@
+"""Load and validate the clinical content files into frozen per-language models."""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from companion.core import spine
+
+DEFAULT_CONTENT_DIR: Path = Path(__file__).resolve().parents[2] / "assets" / "content"
+
+SPINE_FILE = "spine.toml"
+REFERENCES_FILE = "references.toml"
+SCHEMA_VERSION = 1
+
+SPASM_FREQUENCIES = ("common", "less_common")
+LIKELIHOODS = ("common", "serious")
+URGENCIES = ("emergency", "urgent", "prompt")
+EVIDENCE_GRADES = ("supported", "limited", "comfort_only", "against")
+
+# The text fields each language file must give for every id of a section.
+TEXT_FIELDS: dict[str, tuple[str, ...]] = {
+    "region": ("name", "clinician", "patient"),
+    "muscle": (
+        "name",
+        "origin",
+        "insertion",
+        "action",
+        "innervation",
+        "clinician",
+        "patient",
+    ),
+    "cause": ("name", "suggests", "action", "patient"),
+    "red_flag": ("name", "question", "action", "patient"),
+    "option": ("name", "clinician", "evidence_note", "patient"),
+    "prevention": ("name", "clinician", "patient"),
+}
+ESCALATION_FIELDS = ("clinician", "patient")
+
+# [general] keys the reference language must define; labels follow the enums.
+REQUIRED_GENERAL: tuple[str, ...] = (
+    "spasm_what",
+    "spasm_what_clinician",
+    "notice",
+    "from_article_false",
+    *(f"evidence_{v}" for v in EVIDENCE_GRADES),
+    *(f"urgency_{v}" for v in URGENCIES),
+    *(f"likelihood_{v}" for v in LIKELIHOODS),
+    *(f"spasm_frequency_{v}" for v in SPASM_FREQUENCIES),
+)
+
+_LANGUAGE_TOP_KEYS = frozenset(
+    {"language", "language_name", "general", "escalation", *TEXT_FIELDS}
+)
+_SPINE_TOP_KEYS = frozenset(
+    {"schema_version", "reference_language", "escalation", *TEXT_FIELDS}
+)
+_SYNTAX_POSITION = re.compile(
+    r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)$"
+)
+
+
+class ContentError(Exception):
+    """A content file is broken; the message names the file, the key and the problem."""
+
+    def __init__(self, file: str, key: str, problem: str) -> None:
+        self.file = file
+        self.key = key
+        self.problem = problem
+        super().__init__(f"{file}: {key}: {problem}")
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.key}: {self.problem}"
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One citation: its key and the full reference text."""
+
+    key: str
+    text: str
+
+
+@dataclass(frozen=True)
+class RegionInfo:
+    """A spine region with its muscles (article's first) and its wording."""
+
+    id: str
+    name: str
+    clinician: str
+    patient: str
+    muscles: tuple[str, ...]
+    spasm_frequency: str
+    cite: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Muscle:
+    """A muscle (or one set of fibres of a muscle) and the levels it spans."""
+
+    id: str
+    group: str
+    name: str
+    span: tuple[str, str]
+    levels: tuple[str, ...]
+    from_article: bool
+    origin: str
+    insertion: str
+    action: str
+    innervation: str
+    clinician: str
+    patient: str
+    cite: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Cause:
+    """A cause of spasm, common or serious, with what suggests it and what to do."""
+
+    id: str
+    likelihood: str
+    regions: tuple[str, ...]
+    name: str
+    suggests: str
+    action: str
+    patient: str
+    cite: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    """A screening question whose positive answer changes the plan."""
+
+    id: str
+    urgency: str
+    regions: tuple[str, ...]
+    name: str
+    question: str
+    action: str
+    patient: str
+    cite: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Option:
+    """A conservative care option with its evidence grade."""
+
+    id: str
+    regions: tuple[str, ...]
+    evidence: str
+    name: str
+    clinician: str
+    evidence_note: str
+    patient: str
+    cite: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Prevention:
+    """A way to lower the chance of another spasm."""
+
+    id: str
+    name: str
+    clinician: str
+    patient: str
+    cite: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """When to re-evaluate: the weeks window and what to do then."""
+
+    weeks: tuple[int, int]
+    clinician: str
+    patient: str
+    cite: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Content:
+    """All clinical content in one language; treat its dicts as read-only."""
+
+    language: str
+    language_name: str
+    regions: dict[str, RegionInfo]
+    muscles: dict[str, Muscle]
+    causes: tuple[Cause, ...]
+    red_flags: tuple[RedFlag, ...]
+    options: tuple[Option, ...]
+    prevention: tuple[Prevention, ...]
+    escalation: Escalation
+    references: dict[str, Reference]
+    general: dict[str, str]
+
+    def region(self, code: str) -> RegionInfo:
+        """The region for a region code ("lumbar") or a level code ("L4")."""
+        return self.regions[_region_code(code)]
+
+    def muscles_for(self, region_or_level: str) -> tuple[Muscle, ...]:
+        """The region's muscles in the region's order (article's first)."""
+        return tuple(self.muscles[m] for m in self.region(region_or_level).muscles)
+
+    def muscles_at_level(self, level_code: str) -> tuple[Muscle, ...]:
+        """Every muscle whose span includes the level, in file order."""
+        spine.level(level_code)  # raises KeyError naming an unknown code
+        return tuple(m for m in self.muscles.values() if level_code in m.levels)
+
+    def causes_for(self, region_or_level: str) -> tuple[Cause, ...]:
+        """Causes relevant to the region, common first."""
+        code = _region_code(region_or_level)
+        return tuple(c for c in self.causes if code in c.regions)
+
+    def red_flags_for(self, region_or_level: str) -> tuple[RedFlag, ...]:
+        """Red flags to ask about for the region."""
+        code = _region_code(region_or_level)
+        return tuple(f for f in self.red_flags if code in f.regions)
+
+    def options_for(self, region_or_level: str) -> tuple[Option, ...]:
+        """Care options that apply to the region."""
+        code = _region_code(region_or_level)
+        return tuple(o for o in self.options if code in o.regions)
+
+    def citation(self, key: str) -> Reference:
+        """The full reference for a citation key."""
+        return self.references[key]
+
+    def text(self, key: str) -> str:
+        """A general string such as a label or notice."""
+        return self.general[key]
+
+
+def _region_code(code: str) -> str:
+    if spine.is_region(code):
+        return code
+    if spine.is_level(code):
+        return spine.level(code).region.value
+    raise KeyError(f"unknown region or level {code!r}")
+
+
+# ----------------------------------------------------------------- parsing ---
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise ContentError(path.name, "(file)", "not found")
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        match = _SYNTAX_POSITION.search(message)
+        if match is None:
+            problem = f"TOML syntax error: {message}"
+            raise ContentError(path.name, "(file)", problem) from None
+        detail = message[: match.start()]
+        if match.group(1) is None:
+            key, problem = "end of document", f"TOML syntax error: {detail}"
+        else:
+            key = f"line {match.group(1)}"
+            problem = f"TOML syntax error: {detail} (column {match.group(2)})"
+        raise ContentError(path.name, key, problem) from None
+    except UnicodeDecodeError:
+        raise ContentError(path.name, "(file)", "not valid UTF-8") from None
+
+
+class _Checker:
+    """Typed field access that raises ContentError naming file and key."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+
+    def fail(self, key: str, problem: str) -> ContentError:
+        return ContentError(self.file, key, problem)
+
+    def table(self, value: Any, key: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(key, "must be a table")
+        return value
+
+    def text(self, table: Mapping[str, Any], field: str, key: str) -> str:
+        if field not in table:
+            raise self.fail(f"{key}.{field}", "missing")
+        value = table[field]
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(f"{key}.{field}", "must be non-empty text")
+        return value
+
+    def choice(
+        self, table: Mapping[str, Any], field: str, key: str, allowed: Iterable[str]
+    ) -> str:
+        value = self.text(table, field, key)
+        allowed = tuple(allowed)
+        if value not in allowed:
+            raise self.fail(
+                f"{key}.{field}",
+                f"bad value {value!r} (expected one of: {', '.join(allowed)})",
+            )
+        return value
+
+    def text_list(self, table: Mapping[str, Any], field: str, key: str) -> list[str]:
+        if field not in table:
+            raise self.fail(f"{key}.{field}", "missing")
+        value = table[field]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(f"{key}.{field}", "must be a list of text")
+        if not value:
+            raise self.fail(f"{key}.{field}", "must not be empty")
+        return value
+
+    def members(
+        self,
+        table: Mapping[str, Any],
+        field: str,
+        key: str,
+        known: Iterable[str],
+        what: str,
+    ) -> tuple[str, ...]:
+        values = self.text_list(table, field, key)
+        known = set(known)
+        for value in values:
+            if value not in known:
+                raise self.fail(f"{key}.{field}", f"unknown {what} {value!r}")
+        return tuple(values)
+
+    def cite(
+        self, table: Mapping[str, Any], key: str, references: Mapping[str, Reference]
+    ) -> tuple[str, ...]:
+        value = table.get("cite")
+        if value is None or value == []:
+            raise self.fail(f"{key}.cite", "missing citation")
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(f"{key}.cite", "must be a list of citation keys")
+        for ref in value:
+            if ref not in references:
+                raise self.fail(f"{key}.cite", f"unknown citation key {ref!r}")
+        return tuple(value)
+
+
+def _parse_references(content_dir: Path) -> dict[str, Reference]:
+    data = _read_toml(content_dir / REFERENCES_FILE)
+    check = _Checker(REFERENCES_FILE)
+    refs: dict[str, Reference] = {}
+    for key, table in data.items():
+        table = check.table(table, key)
+        refs[key] = Reference(key, check.text(table, "text", key))
+    if not refs:
+        raise check.fail("(file)", "no references")
+    return refs
+
+
+@dataclass(frozen=True)
+class _Structure:
+    """spine.toml after validation: the items of each section, keyed by id."""
+
+    reference_language: str
+    sections: dict[str, dict[str, dict[str, Any]]]
+    escalation: dict[str, Any]
+
+
+def _items(
+    data: Mapping[str, Any], section: str, check: _Checker
+) -> dict[str, dict[str, Any]]:
+    raw = data.get(section)
+    if raw is None:
+        raise check.fail(section, "missing section")
+    if not isinstance(raw, list):
+        raise check.fail(section, f"must be an array of tables ([[{section}]])")
+    items: dict[str, dict[str, Any]] = {}
+    for n, item in enumerate(raw, start=1):
+        item = check.table(item, f"{section}[{n}]")
+        item_id = check.text(item, "id", f"{section}[{n}]")
+        if item_id in items:
+            raise check.fail(f"{section}.{item_id}", "duplicate id")
+        items[item_id] = item
+    if not items:
+        raise check.fail(section, "no items")
+    return items
+
+
+def _parse_structure(
+    content_dir: Path, references: Mapping[str, Reference]
+) -> _Structure:
+    data = _read_toml(content_dir / SPINE_FILE)
+    check = _Checker(SPINE_FILE)
+    if data.get("schema_version") != SCHEMA_VERSION:
+        raise check.fail(
+            "schema_version",
+            f"unsupported {data.get('schema_version')!r} (expected {SCHEMA_VERSION})",
+        )
+    for top in data:
+        if top not in _SPINE_TOP_KEYS:
+            raise check.fail(top, "unknown section")
+    reference_language = check.text(data, "reference_language", "(file)")
+    sections = {name: _items(data, name, check) for name in TEXT_FIELDS}
+    known_regions = [r.value for r in spine.REGIONS]
+
+    regions = sections["region"]
+    for region_id in regions:
+        if region_id not in known_regions:
+            raise check.fail(f"region.{region_id}", "unknown region")
+    for region_id in known_regions:
+        if region_id not in regions:
+            raise check.fail(f"region.{region_id}", "missing region")
+    # Keep regions in skull-to-tailbone order whatever the file order.
+    sections["region"] = {r: regions[r] for r in known_regions}
+
+    muscles = sections["muscle"]
+    for muscle_id, item in muscles.items():
+        key = f"muscle.{muscle_id}"
+        check.text(item, "group", key)
+        span = check.text_list(item, "span", key)
+        if len(span) != 2:
+            raise check.fail(f"{key}.span", "must be [first, last] level codes")
+        for code in span:
+            if not spine.is_level(code):
+                raise check.fail(f"{key}.span", f"unknown level code {code!r}")
+        if spine.level(span[0]).index > spine.level(span[1]).index:
+            raise check.fail(
+                f"{key}.span", f"span runs upward ({span[0]} to {span[1]})"
+            )
+        if not isinstance(item.get("from_article"), bool):
+            raise check.fail(f"{key}.from_article", "must be true or false")
+        check.cite(item, key, references)
+
+    for region_id, item in sections["region"].items():
+        key = f"region.{region_id}"
+        listed = check.members(item, "muscles", key, muscles, "muscle id")
+        if len(set(listed)) != len(listed):
+            raise check.fail(f"{key}.muscles", "muscle listed twice")
+        check.choice(item, "spasm_frequency", key, SPASM_FREQUENCIES)
+        check.cite(item, key, references)
+
+    enums: dict[str, tuple[str, tuple[str, ...]]] = {
+        "cause": ("likelihood", LIKELIHOODS),
+        "red_flag": ("urgency", URGENCIES),
+        "option": ("evidence", EVIDENCE_GRADES),
+    }
+    for section, (field, allowed) in enums.items():
+        for item_id, item in sections[section].items():
+            key = f"{section}.{item_id}"
+            check.choice(item, field, key, allowed)
+            check.members(item, "regions", key, known_regions, "region")
+            check.cite(item, key, references)
+
+    for item_id, item in sections["prevention"].items():
+        check.cite(item, f"prevention.{item_id}", references)
+
+    if "escalation" not in data:
+        raise check.fail("escalation", "missing section")
+    escalation = check.table(data["escalation"], "escalation")
+    weeks = escalation.get("weeks")
+    if (
+        not isinstance(weeks, list)
+        or len(weeks) != 2
+        or not all(isinstance(w, int) and w > 0 for w in weeks)
+        or weeks[0] > weeks[1]
+    ):
+        raise check.fail("escalation.weeks", "must be [first, last] whole weeks")
+    check.cite(escalation, "escalation", references)
+    return _Structure(reference_language, sections, escalation)
+
+
+def _language_keys(data: Mapping[str, Any]) -> set[str]:
+    """Every dotted text key a language file defines, for comparing languages."""
+    keys: set[str] = set()
+    for top, value in data.items():
+        if isinstance(value, dict):
+            for name, inner in value.items():
+                if isinstance(inner, dict):
+                    keys.update(f"{top}.{name}.{field}" for field in inner)
+                else:
+                    keys.add(f"{top}.{name}")
+        elif top not in ("language", "language_name"):
+            keys.add(top)
+    return keys
+
+
+def _check_language(
+    file: str, language: str, data: Mapping[str, Any], structure: _Structure
+) -> None:
+    check = _Checker(file)
+    for top in data:
+        if top not in _LANGUAGE_TOP_KEYS:
+            raise check.fail(top, "unknown table")
+    declared = check.text(data, "language", "(file)")
+    if declared != language:
+        raise check.fail("language", f"is {declared!r} but the file is {file}")
+    check.text(data, "language_name", "(file)")
+
+    for section, fields in TEXT_FIELDS.items():
+        texts = data.get(section, {})
+        if not isinstance(texts, dict):
+            raise check.fail(section, "must be a table")
+        ids = structure.sections[section]
+        for item_id in ids:
+            key = f"{section}.{item_id}"
+            table = texts.get(item_id)
+            if table is None:
+                raise check.fail(key, "missing translation")
+            _check_fields(check, check.table(table, key), key, fields)
+        for item_id in texts:
+            if item_id not in ids:
+                raise check.fail(
+                    f"{section}.{item_id}", "unknown id (not in spine.toml)"
+                )
+
+    escalation = data.get("escalation")
+    if escalation is None:
+        raise check.fail("escalation", "missing translation")
+    _check_fields(
+        check, check.table(escalation, "escalation"), "escalation", ESCALATION_FIELDS
+    )
+
+    general = data.get("general")
+    if general is None:
+        raise check.fail("general", "missing translation")
+    general = check.table(general, "general")
+    for name, value in general.items():
+        if not isinstance(value, str) or not value.strip():
+            raise check.fail(f"general.{name}", "missing translation")
+
+
+def _check_fields(
+    check: _Checker, table: Mapping[str, Any], key: str, fields: tuple[str, ...]
+) -> None:
+    for field in fields:
+        value = table.get(field)
+        if not isinstance(value, str) or not value.strip():
+            raise check.fail(f"{key}.{field}", "missing translation")
+    for field in table:
+        if field not in fields:
+            raise check.fail(f"{key}.{field}", "unknown field")
+
+
+def _compare_with_reference(
+    file: str, data: Mapping[str, Any], reference_file: str, reference: Mapping
+) -> None:
+    """A translation must define exactly the keys the reference language does."""
+    ours, theirs = _language_keys(data), _language_keys(reference)
+    for key in sorted(theirs - ours):
+        raise ContentError(file, key, "missing translation")
+    for key in sorted(ours - theirs):
+        raise ContentError(
+            file, key, f"not in the reference language ({reference_file})"
+        )
+
+
+def _build(
+    language: str,
+    data: Mapping[str, Any],
+    structure: _Structure,
+    references: dict[str, Reference],
+) -> Content:
+    sections = structure.sections
+
+    def texts(section: str, item_id: str) -> dict[str, str]:
+        return data[section][item_id]
+
+    def each(section: str, make: Callable[[str, dict, dict], Any]) -> list[Any]:
+        return [
+            make(i, item, texts(section, i)) for i, item in sections[section].items()
+        ]
+
+    regions = {
+        r.id: r
+        for r in each(
+            "region",
+            lambda i, item, t: RegionInfo(
+                id=i,
+                name=t["name"],
+                clinician=t["clinician"],
+                patient=t["patient"],
+                muscles=tuple(item["muscles"]),
+                spasm_frequency=item["spasm_frequency"],
+                cite=tuple(item["cite"]),
+            ),
+        )
+    }
+    muscles = {
+        m.id: m
+        for m in each(
+            "muscle",
+            lambda i, item, t: Muscle(
+                id=i,
+                group=item["group"],
+                name=t["name"],
+                span=(item["span"][0], item["span"][1]),
+                levels=tuple(lv.code for lv in spine.level_span(*item["span"])),
+                from_article=item["from_article"],
+                origin=t["origin"],
+                insertion=t["insertion"],
+                action=t["action"],
+                innervation=t["innervation"],
+                clinician=t["clinician"],
+                patient=t["patient"],
+                cite=tuple(item["cite"]),
+            ),
+        )
+    }
+    causes = each(
+        "cause",
+        lambda i, item, t: Cause(
+            id=i,
+            likelihood=item["likelihood"],
+            regions=tuple(item["regions"]),
+            name=t["name"],
+            suggests=t["suggests"],
+            action=t["action"],
+            patient=t["patient"],
+            cite=tuple(item["cite"]),
+        ),
+    )
+    # Common causes first; a stable sort keeps file order within each group.
+    causes.sort(key=lambda c: LIKELIHOODS.index(c.likelihood))
+    red_flags = each(
+        "red_flag",
+        lambda i, item, t: RedFlag(
+            id=i,
+            urgency=item["urgency"],
+            regions=tuple(item["regions"]),
+            name=t["name"],
+            question=t["question"],
+            action=t["action"],
+            patient=t["patient"],
+            cite=tuple(item["cite"]),
+        ),
+    )
+    options = each(
+        "option",
+        lambda i, item, t: Option(
+            id=i,
+            regions=tuple(item["regions"]),
+            evidence=item["evidence"],
+            name=t["name"],
+            clinician=t["clinician"],
+            evidence_note=t["evidence_note"],
+            patient=t["patient"],
+            cite=tuple(item["cite"]),
+        ),
+    )
+    prevention = each(
+        "prevention",
+        lambda i, item, t: Prevention(
+            id=i,
+            name=t["name"],
+            clinician=t["clinician"],
+            patient=t["patient"],
+            cite=tuple(item["cite"]),
+        ),
+    )
+    esc = structure.escalation
+    escalation = Escalation(
+        weeks=(esc["weeks"][0], esc["weeks"][1]),
+        clinician=data["escalation"]["clinician"],
+        patient=data["escalation"]["patient"],
+        cite=tuple(esc["cite"]),
+    )
+    return Content(
+        language=language,
+        language_name=data["language_name"],
+        regions=regions,
+        muscles=muscles,
+        causes=tuple(causes),
+        red_flags=tuple(red_flags),
+        options=tuple(options),
+        prevention=tuple(prevention),
+        escalation=escalation,
+        references=dict(references),
+        general=dict(data["general"]),
+    )
+
+
+# ------------------------------------------------------------------ public ---
+
+
+def available_languages(content_dir: Path = DEFAULT_CONTENT_DIR) -> tuple[str, ...]:
+    """Language codes with a file in content_dir, English first, then by code."""
+    skip = {SPINE_FILE, REFERENCES_FILE}
+    codes = sorted(
+        p.stem for p in Path(content_dir).glob("*.toml") if p.name not in skip
+    )
+    return tuple(sorted(codes, key=lambda code: code != "en"))
+
+
+@functools.lru_cache(maxsize=32)
+def _load_cached(language: str, content_dir: str) -> Content:
+    directory = Path(content_dir)
+    references = _parse_references(directory)
+    structure = _parse_structure(directory, references)
+    file = f"{language}.toml"
+    data = _read_toml(directory / file)
+    _check_language(file, language, data, structure)
+
+    reference_file = f"{structure.reference_language}.toml"
+    reference = data
+    if language != structure.reference_language:
+        reference = _read_toml(directory / reference_file)
+        _check_language(
+            reference_file, structure.reference_language, reference, structure
+        )
+    general = reference.get("general", {})
+    for name in REQUIRED_GENERAL:
+        if name not in general:
+            raise ContentError(reference_file, f"general.{name}", "missing translation")
+    if reference is not data:
+        _compare_with_reference(file, data, reference_file, reference)
+    return _build(language, data, structure, references)
+
+
+def load_content(
+    language: str = "en", content_dir: Path = DEFAULT_CONTENT_DIR
+) -> Content:
+    """Load and validate one language, raising ContentError on any problem."""
+    return _load_cached(language, str(Path(content_dir).resolve()))
+
+
+def load_all(content_dir: Path = DEFAULT_CONTENT_DIR) -> dict[str, Content]:
+    """Load and validate every language file in content_dir."""
+    languages = available_languages(content_dir)
+    if not languages:
+        raise ContentError(Path(content_dir).name, "(dir)", "no language files")
+    return {code: load_content(code, content_dir) for code in languages}
+
+
+def clear_cache() -> None:
+    """Forget parsed content, so edited files are read again."""
+    _load_cached.cache_clear()

@@ -1,0 +1,361 @@
+"""Open the store safely (lock, recovery, pragmas, migrations) and save through it."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from sqlite_utils import Database
+
+from companion.core.records import Draft, InvalidInput, NoteRevision, Patient, Visit
+from companion.store import drafts, notes, patients, search, visits
+from companion.store.backup import make_backup
+from companion.store.errors import (
+    SQLITE_CORRUPT,
+    SQLITE_NOTADB,
+    StoreError,
+    StoreReadOnly,
+    primary_code,
+    translate,
+)
+from companion.store.export import export_patient
+from companion.store.lock import InstanceLock
+from companion.store.migrations import MIGRATIONS, Migrations, has_data
+from companion.store.recovery import RecoveryReport, recover
+from companion.store.search import SearchHit
+from companion.store.transaction import write_transaction
+
+# What each safety pragma must read back as after being set.
+REQUIRED_PRAGMAS: Mapping[str, object] = {
+    "journal_mode": "wal",
+    "synchronous": 2,  # FULL: a COMMIT is on disk before it returns
+    "foreign_keys": 1,
+}
+BUSY_TIMEOUT_SECONDS = 5.0
+
+
+def default_backup_dir(db_path: Path) -> Path:
+    """Where backups go unless told otherwise: a folder beside the database."""
+    return db_path.parent / "backups"
+
+
+def apply_pragmas(conn: sqlite3.Connection) -> None:
+    """Set WAL, synchronous=FULL and foreign keys, then read each back to be sure."""
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    for name, wanted in REQUIRED_PRAGMAS.items():
+        (actual,) = conn.execute(f"PRAGMA {name}").fetchone()
+        if actual != wanted:
+            raise StoreError(
+                f"The database could not be made safe to write: {name} is "
+                f"{actual!r} instead of {wanted!r}. Move it to a local disk."
+            )
+
+
+class Store:
+    """An open, locked database; every save is one transaction."""
+
+    def __init__(
+        self,
+        db: Database,
+        path: Path,
+        backup_dir: Path,
+        lock: InstanceLock,
+        recovery: RecoveryReport | None = None,
+    ) -> None:
+        self.db = db
+        self.path = path
+        self.backup_dir = backup_dir
+        self.recovery = recovery
+        self.last_backup: datetime | None = None
+        # Lets the caller ask backup_due() without counting saves itself.
+        self.changed_since_backup = False
+        self._lock = lock
+        self._closed = False
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The underlying connection (for backups and tests)."""
+        return self.db.conn
+
+    @property
+    def closed(self) -> bool:
+        """True after close()."""
+        return self._closed
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection and release the instance lock; safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self.db.close()
+        finally:
+            self._lock.release()
+
+    @contextmanager
+    def _saving(self) -> Iterator[None]:
+        if self._closed:
+            raise StoreError("The database is closed.")
+        with write_transaction(self.db.conn, self.path):
+            yield
+        self.changed_since_backup = True
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        if self._closed:
+            raise StoreError("The database is closed.")
+        try:
+            yield
+        except sqlite3.Error as exc:
+            friendly = translate(exc, self.path)
+            if friendly is None:
+                raise
+            raise friendly from exc
+
+    # Patients
+
+    def create_patient(
+        self,
+        *,
+        chart_number: str = "",
+        initials: str = "",
+        display_name: str = "",
+        preferred_language: str = "en",
+    ) -> Patient:
+        """Save a new patient; a chart number or initials is required."""
+        patient = patients.build_patient(
+            chart_number, initials, display_name, preferred_language
+        )
+        with self._saving():
+            patients.insert_patient(self.db, patient)
+        return patient
+
+    def update_patient(self, patient_id: str, **changes: Any) -> Patient:
+        """Change a patient's chart number, initials, name or language."""
+        with self._saving():
+            current = patients.get_patient(self.db, patient_id)
+            if current is None:
+                raise InvalidInput("patient_id", f"No patient with id {patient_id!r}.")
+            patient = patients.changed_patient(current, changes)
+            patients.update_patient(self.db, patient)
+        return patient
+
+    def get_patient(self, patient_id: str) -> Patient | None:
+        """The patient with this id, or None."""
+        with self._reading():
+            return patients.get_patient(self.db, patient_id)
+
+    def find_patients(self, query: str, limit: int = 50) -> list[Patient]:
+        """Patients by chart number, initials or name prefix, ignoring case."""
+        with self._reading():
+            return patients.find_patients(self.db, query, limit)
+
+    # Visits
+
+    def start_visit(
+        self, patient_id: str, visit_date: date | None = None, **fields: Any
+    ) -> Visit:
+        """Save a new visit (today unless visit_date is given) for a patient."""
+        visit = visits.build_visit(patient_id, visit_date, **fields)
+        with self._saving():
+            visits.insert_visit(self.db, visit)
+        return visit
+
+    def update_visit(self, visit_id: str, **fields: Any) -> Visit:
+        """Change a visit's findings (pain, regions, red flags, …)."""
+        with self._saving():
+            current = visits.get_visit(self.db, visit_id)
+            if current is None:
+                raise InvalidInput("visit_id", f"No visit with id {visit_id!r}.")
+            visit = visits.changed_visit(current, fields)
+            visits.update_visit(self.db, visit)
+        return visit
+
+    def get_visit(self, visit_id: str) -> Visit | None:
+        """The visit with this id, or None."""
+        with self._reading():
+            return visits.get_visit(self.db, visit_id)
+
+    def visits_for(self, patient_id: str) -> list[Visit]:
+        """A patient's visits, newest first."""
+        with self._reading():
+            return visits.visits_for(self.db, patient_id)
+
+    # Notes
+
+    def save_note(self, visit_id: str, section: str, text: str) -> NoteRevision:
+        """Append a revision of one SOAP section unless its text is unchanged."""
+        notes.check_note_input(visit_id, section, text)
+        with self._saving():
+            revision, is_new = notes.append_revision(self.db, visit_id, section, text)
+            if is_new:
+                visits.touch_visit(self.db, visit_id)
+        return revision
+
+    def current_notes(self, visit_id: str) -> dict[str, NoteRevision]:
+        """The current revision of each written section of a visit's note."""
+        with self._reading():
+            return notes.current_notes(self.db, visit_id)
+
+    def note_history(self, visit_id: str, section: str) -> list[NoteRevision]:
+        """Every revision of one section, oldest first."""
+        notes.check_note_input(visit_id, section, "")
+        with self._reading():
+            return notes.note_history(self.db, visit_id, section)
+
+    # Drafts
+
+    def save_draft(self, key: str, payload: str) -> Draft:
+        """Keep unsaved form state under key, replacing what was there."""
+        draft = drafts.build_draft(key, payload)
+        with self._saving():
+            drafts.put_draft(self.db, draft)
+        return draft
+
+    def get_draft(self, key: str) -> Draft | None:
+        """The draft under key, or None."""
+        with self._reading():
+            return drafts.get_draft(self.db, key)
+
+    def delete_draft(self, key: str) -> bool:
+        """Drop the draft under key; True if there was one."""
+        with self._saving():
+            return drafts.remove_draft(self.db, key)
+
+    def all_drafts(self) -> list[Draft]:
+        """Every draft, newest first (to offer after a crash)."""
+        with self._reading():
+            return drafts.all_drafts(self.db)
+
+    # Search, checks, export, backup
+
+    def search_notes(self, query: str, limit: int = 50) -> list[SearchHit]:
+        """Notes whose current text has every word typed; any text is safe."""
+        with self._reading():
+            return search.search_notes(self.db, query, limit)
+
+    def check_integrity(self) -> tuple[bool, list[str]]:
+        """Run SQLite's integrity, foreign-key and full-text checks."""
+        messages: list[str] = []
+        with self._reading():
+            rows = self.conn.execute("PRAGMA integrity_check").fetchall()
+            if rows != [("ok",)]:
+                messages += [str(row[0]) for row in rows]
+            for table, rowid, parent, _ in self.conn.execute(
+                "PRAGMA foreign_key_check"
+            ):
+                messages.append(f"{table} row {rowid} points at a missing {parent}")
+            try:
+                self.conn.execute(
+                    "INSERT INTO notes_fts (notes_fts) VALUES ('integrity-check')"
+                )
+            except sqlite3.DatabaseError as exc:
+                # Only damage is a finding; busy or read-only is an ordinary error.
+                if primary_code(exc) not in (SQLITE_CORRUPT, SQLITE_NOTADB):
+                    raise
+                messages.append(f"note search index: {exc}")
+        return not messages, messages
+
+    def export_patient(self, patient_id: str, dest_dir: Path) -> tuple[Path, Path]:
+        """Write the patient's JSON (all history) and CSV (a row per visit)."""
+        with self._reading():
+            return export_patient(self.db, patient_id, dest_dir)
+
+    def backup(self, kind: str = "auto") -> Path:
+        """Make a verified backup in backup_dir now; return its path."""
+        if self._closed:
+            raise StoreError("The database is closed.")
+        path = make_backup(self, self.backup_dir, kind)
+        self.last_backup = datetime.now(UTC)
+        self.changed_since_backup = False
+        return path
+
+
+def open_store(
+    path: Path,
+    *,
+    backup_dir: Path | None = None,
+    migrations: Migrations | None = None,
+    busy_timeout: float = BUSY_TIMEOUT_SECONDS,
+) -> Store:
+    """Lock, check (restoring from backup if damaged), configure and migrate.
+
+    Raises StoreLocked when another instance has the database open, and other
+    StoreError subclasses for read-only, full or busy databases.
+    """
+    path = Path(path)
+    backups = default_backup_dir(path) if backup_dir is None else Path(backup_dir)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except PermissionError as exc:
+        raise StoreReadOnly(
+            f"The database folder is read-only ({path.parent}), so it cannot be "
+            "created. Choose a folder you can write to."
+        ) from exc
+    lock = InstanceLock(path)
+    lock.acquire()
+    if path.exists() and not os.access(path, os.W_OK):
+        lock.release()
+        raise StoreReadOnly(
+            f"The database folder is read-only ({path}), so changes cannot be "
+            "saved. Ask for write permission or move the database, then try again."
+        )
+    db: Database | None = None
+    try:
+        report = recover(path, backups, datetime.now(UTC))
+        conn = _connect(path, busy_timeout)
+        db = Database(conn, execute_plugins=False)
+        store = Store(db, path, backups, lock, report)
+        _configure(store, migrations or MIGRATIONS)
+        return store
+    except BaseException:
+        if db is not None:
+            db.close()
+        lock.release()
+        raise
+
+
+def _connect(path: Path, busy_timeout: float) -> sqlite3.Connection:
+    try:
+        # Autocommit mode: every transaction is an explicit BEGIN IMMEDIATE.
+        conn = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
+    except sqlite3.Error as exc:
+        friendly = translate(exc, path)
+        if friendly is None:
+            raise
+        raise friendly from exc
+    conn.create_function("casefold", 1, patients.fold, deterministic=True)
+    return conn
+
+
+def _configure(store: Store, migrations: Migrations) -> None:
+    try:
+        apply_pragmas(store.conn)
+        if migrations.pending(store.db) and has_data(store.conn):
+            # An upgrade that goes wrong must never cost the clinic its records.
+            make_backup(store, store.backup_dir, "pre-migration")
+        migrations.apply_pending(store.db, store.path)
+    except sqlite3.Error as exc:
+        friendly = translate(exc, store.path)
+        if friendly is None:
+            raise
+        raise friendly from exc

@@ -1,0 +1,158 @@
+"""Export one patient's record to JSON (everything) and CSV (a row per visit)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from sqlite_utils import Database
+
+from companion.core.records import SECTIONS, InvalidInput, NoteRevision, Visit
+from companion.store.notes import current_notes, note_history
+from companion.store.patients import get_patient
+from companion.store.transaction import date_text, to_text, utc_now
+from companion.store.visits import visits_for
+
+CSV_COLUMNS = (
+    "visit_id",
+    "visit_date",
+    "onset_date",
+    "mechanism",
+    "pain",
+    "regions",
+    "levels",
+    "red_flags",
+    "treatments_given",
+    "treatments_recommended",
+    "follow_up",
+    *SECTIONS,
+)
+
+
+def export_patient(db: Database, patient_id: str, dest_dir: Path) -> tuple[Path, Path]:
+    """Write <label>-<id8>.json and .csv into dest_dir; return their paths.
+
+    Reads happen in one transaction, so both files describe the same moment.
+    """
+    with _read_snapshot(db):
+        patient = get_patient(db, patient_id)
+        if patient is None:
+            raise InvalidInput("patient_id", f"No patient with id {patient_id!r}.")
+        visits = visits_for(db, patient_id)
+        notes = {v.id: current_notes(db, v.id) for v in visits}
+        history = {
+            v.id: {s: note_history(db, v.id, s) for s in SECTIONS} for v in visits
+        }
+    document = {
+        "format": "spine-companion-patient-export",
+        "version": 1,
+        "exported": to_text(utc_now()),
+        "patient": {
+            "id": patient.id,
+            "chart_number": patient.chart_number,
+            "initials": patient.initials,
+            "display_name": patient.display_name,
+            "preferred_language": patient.preferred_language,
+            "created": to_text(patient.created),
+        },
+        "visits": [
+            {
+                **_visit_fields(v),
+                "notes": {s: r.text for s, r in notes[v.id].items()},
+                "note_history": {
+                    s: [_revision_fields(r) for r in revisions]
+                    for s, revisions in history[v.id].items()
+                    if revisions
+                },
+            }
+            for v in visits
+        ],
+    }
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    stem = f"{_safe(patient.label)}-{patient.id[:8]}"
+    json_path = dest_dir / f"{stem}.json"
+    csv_path = dest_dir / f"{stem}.csv"
+    with _atomic_write(json_path, encoding="utf-8") as out:
+        json.dump(document, out, ensure_ascii=False, indent=2)
+    # utf-8-sig so spreadsheet programs detect the encoding (accents, emoji).
+    with _atomic_write(csv_path, encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(CSV_COLUMNS)
+        for v in visits:
+            writer.writerow(_csv_row(v, notes[v.id]))
+    return json_path, csv_path
+
+
+def _visit_fields(visit: Visit) -> dict[str, Any]:
+    return {
+        "id": visit.id,
+        "visit_date": date_text(visit.visit_date),
+        "onset_date": date_text(visit.onset_date),
+        "mechanism": visit.mechanism,
+        "pain": visit.pain,
+        "regions": list(visit.regions),
+        "levels": list(visit.levels),
+        "red_flags": dict(visit.red_flags),
+        "treatments_given": list(visit.treatments_given),
+        "treatments_recommended": list(visit.treatments_recommended),
+        "follow_up": date_text(visit.follow_up),
+        "created": to_text(visit.created),
+        "updated": to_text(visit.updated),
+    }
+
+
+def _revision_fields(revision: NoteRevision) -> dict[str, Any]:
+    return {
+        "revision": revision.revision,
+        "text": revision.text,
+        "created": to_text(revision.created),
+    }
+
+
+def _csv_row(visit: Visit, notes: dict[str, NoteRevision]) -> list[str]:
+    fields = _visit_fields(visit)
+    row: list[str] = []
+    for column in CSV_COLUMNS[: -len(SECTIONS)]:
+        value = fields["id" if column == "visit_id" else column]
+        if isinstance(value, list):
+            value = "; ".join(value)
+        elif isinstance(value, dict):
+            value = json.dumps(value, ensure_ascii=False)
+        row.append("" if value is None else str(value))
+    row.extend(notes[s].text if s in notes else "" for s in SECTIONS)
+    return row
+
+
+def _safe(label: str) -> str:
+    # Chart numbers may hold slashes or spaces; file names must not.
+    cleaned = re.sub(r"[^\w.-]+", "_", label).strip("._")
+    return cleaned[:40] or "patient"
+
+
+@contextmanager
+def _read_snapshot(db: Database) -> Iterator[None]:
+    db.conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        db.conn.execute("ROLLBACK")
+
+
+@contextmanager
+def _atomic_write(path: Path, **open_args: Any) -> Iterator[IO[str]]:
+    # A crash mid-export leaves the old file (or none), never half a file.
+    temp = path.with_name(f".{path.name}.partial")
+    try:
+        with open(temp, "w", **open_args) as out:
+            yield out
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)

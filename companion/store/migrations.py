@@ -1,0 +1,219 @@
+"""Schema changes as ordered, recorded functions, each in its own transaction."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from companion.core.records import MECHANISMS
+from companion.store.transaction import to_text, utc_now, write_transaction
+
+MigrationFn = Callable[[Database], None]
+
+
+@dataclass(frozen=True)
+class Migration:
+    """A named schema step; the name is what _migrations records."""
+
+    name: str
+    apply: MigrationFn
+
+
+class Migrations:
+    """An ordered registry of migrations; the decorator adds one at the end."""
+
+    def __init__(self, steps: tuple[Migration, ...] = ()) -> None:
+        self._steps: list[Migration] = list(steps)
+
+    def __call__(self, fn: MigrationFn) -> MigrationFn:
+        """Register fn under its function name, after every earlier migration."""
+        if any(step.name == fn.__name__ for step in self._steps):
+            raise ValueError(f"migration {fn.__name__!r} is registered twice")
+        self._steps.append(Migration(fn.__name__, fn))
+        return fn
+
+    def extended(self) -> Migrations:
+        """A copy that can take more migrations without changing this registry."""
+        return Migrations(tuple(self._steps))
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every registered migration name, in order."""
+        return tuple(step.name for step in self._steps)
+
+    def pending(self, db: Database) -> list[Migration]:
+        """The registered migrations this database has not recorded yet."""
+        done = set(applied(db))
+        return [step for step in self._steps if step.name not in done]
+
+    def apply_pending(self, db: Database, path: Path | str) -> list[str]:
+        """Apply each pending migration in its own transaction; return their names."""
+        ensure_migrations_table(db, path)
+        names: list[str] = []
+        for step in self.pending(db):
+            with write_transaction(db.conn, path):
+                step.apply(db)
+                db.conn.execute(
+                    "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
+                    (step.name, to_text(utc_now())),
+                )
+            names.append(step.name)
+        return names
+
+
+def ensure_migrations_table(db: Database, path: Path | str) -> None:
+    """Create the _migrations record if this is a new database."""
+    if "_migrations" in db.table_names():
+        return
+    with write_transaction(db.conn, path):
+        db.conn.execute(
+            "CREATE TABLE IF NOT EXISTS _migrations ("
+            " name TEXT PRIMARY KEY NOT NULL, applied_at TEXT NOT NULL)"
+        )
+
+
+def applied(db: Database) -> list[str]:
+    """Names of the migrations recorded in this database, oldest first."""
+    if "_migrations" not in db.table_names():
+        return []
+    rows = db.conn.execute("SELECT name FROM _migrations ORDER BY applied_at, rowid")
+    return [name for (name,) in rows]
+
+
+def has_data(conn: sqlite3.Connection) -> bool:
+    """True when the database already holds any table (so it is worth backing up)."""
+    (count,) = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    return bool(count)
+
+
+def _run(db: Database, statements: tuple[str, ...]) -> None:
+    # executescript() would COMMIT the surrounding transaction, so run one by one.
+    for statement in statements:
+        db.conn.execute(statement)
+
+
+MIGRATIONS = Migrations()
+migration = MIGRATIONS
+
+_MECHANISM_LIST = ", ".join(f"'{m}'" for m in MECHANISMS)
+
+
+@migration
+def m0001_initial_schema(db: Database) -> None:
+    """Patients, visits, append-only note revisions, drafts and the note index."""
+    _run(
+        db,
+        (
+            """
+            CREATE TABLE patients (
+                id TEXT PRIMARY KEY NOT NULL,
+                chart_number TEXT NOT NULL DEFAULT '' COLLATE NOCASE,
+                initials TEXT NOT NULL DEFAULT '' COLLATE NOCASE,
+                display_name TEXT NOT NULL DEFAULT '',
+                preferred_language TEXT NOT NULL DEFAULT 'en'
+                    CHECK (preferred_language IN ('en', 'es')),
+                created TEXT NOT NULL,
+                CHECK (chart_number <> '' OR initials <> '')
+            )
+            """,
+            # Chart numbers identify patients, but many clinics only use initials.
+            "CREATE UNIQUE INDEX patients_chart_number ON patients (chart_number)"
+            " WHERE chart_number <> ''",
+            "CREATE INDEX patients_initials ON patients (initials)",
+            f"""
+            CREATE TABLE visits (
+                id TEXT PRIMARY KEY NOT NULL,
+                patient_id TEXT NOT NULL REFERENCES patients (id),
+                visit_date TEXT NOT NULL,
+                onset_date TEXT,
+                mechanism TEXT CHECK (mechanism IN ({_MECHANISM_LIST})),
+                pain INTEGER CHECK (
+                    pain IS NULL OR (typeof(pain) = 'integer' AND pain BETWEEN 0 AND 10)
+                ),
+                regions TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(regions)),
+                levels TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(levels)),
+                red_flags TEXT NOT NULL DEFAULT '{{}}' CHECK (json_valid(red_flags)),
+                treatments_given TEXT NOT NULL DEFAULT '[]'
+                    CHECK (json_valid(treatments_given)),
+                treatments_recommended TEXT NOT NULL DEFAULT '[]'
+                    CHECK (json_valid(treatments_recommended)),
+                follow_up TEXT,
+                created TEXT NOT NULL,
+                updated TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX visits_patient_date"
+            " ON visits (patient_id, visit_date DESC, created DESC)",
+            """
+            CREATE TABLE note_revisions (
+                id TEXT PRIMARY KEY NOT NULL,
+                visit_id TEXT NOT NULL REFERENCES visits (id),
+                section TEXT NOT NULL CHECK (section IN ('S', 'O', 'A', 'P')),
+                text TEXT NOT NULL,
+                revision INTEGER NOT NULL CHECK (revision >= 1),
+                created TEXT NOT NULL,
+                UNIQUE (visit_id, section, revision)
+            )
+            """,
+            """
+            CREATE TRIGGER note_revisions_refuse_update
+            BEFORE UPDATE ON note_revisions
+            BEGIN
+                SELECT RAISE(ABORT, 'note revisions are append-only; insert a new one');
+            END
+            """,
+            """
+            CREATE TRIGGER note_revisions_refuse_delete
+            BEFORE DELETE ON note_revisions
+            BEGIN
+                SELECT RAISE(ABORT, 'note revisions are append-only; never delete');
+            END
+            """,
+            # One stable integer per (visit, section): the full-text row id, so each
+            # note has exactly one indexed text, its current one.
+            """
+            CREATE TABLE note_slots (
+                slot INTEGER PRIMARY KEY,
+                visit_id TEXT NOT NULL REFERENCES visits (id),
+                section TEXT NOT NULL,
+                UNIQUE (visit_id, section)
+            )
+            """,
+            "CREATE VIRTUAL TABLE notes_fts USING fts5("
+            "text, tokenize = 'unicode61 remove_diacritics 2')",
+            # Replace the indexed text only when the new row is the newest revision,
+            # so old revisions never produce search hits.
+            """
+            CREATE TRIGGER note_revisions_index
+            AFTER INSERT ON note_revisions
+            WHEN NEW.revision >= (
+                SELECT max(revision) FROM note_revisions
+                WHERE visit_id = NEW.visit_id AND section = NEW.section
+            )
+            BEGIN
+                INSERT OR IGNORE INTO note_slots (visit_id, section)
+                VALUES (NEW.visit_id, NEW.section);
+                DELETE FROM notes_fts WHERE rowid = (
+                    SELECT slot FROM note_slots
+                    WHERE visit_id = NEW.visit_id AND section = NEW.section
+                );
+                INSERT INTO notes_fts (rowid, text) VALUES (
+                    (SELECT slot FROM note_slots
+                     WHERE visit_id = NEW.visit_id AND section = NEW.section),
+                    NEW.text
+                );
+            END
+            """,
+            """
+            CREATE TABLE drafts (
+                key TEXT PRIMARY KEY NOT NULL,
+                payload TEXT NOT NULL,
+                updated TEXT NOT NULL
+            )
+            """,
+        ),
+    )

@@ -1,0 +1,122 @@
+"""Detect a damaged database at start, keep it aside, and restore the newest backup."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from companion.store.backup import BackupFile, newest_verified_backup
+from companion.store.errors import (
+    SQLITE_CORRUPT,
+    SQLITE_NOTADB,
+    primary_code,
+    translate,
+)
+
+_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+@dataclass(frozen=True)
+class RecoveryReport:
+    """What start-up recovery did, worded for the person at the desk."""
+
+    damaged_path: Path
+    moved_aside: tuple[Path, ...]  # the damaged file first, then its -wal/-shm
+    problem: str
+    restored_from: Path | None
+    data_as_of: datetime | None  # when the restored backup was taken (UTC)
+
+    @property
+    def message(self) -> str:
+        """A short explanation for a dialog."""
+        kept = f"The damaged file was kept as {self.moved_aside[0]}."
+        if self.restored_from is None or self.data_as_of is None:
+            return (
+                "The database was damaged and no good backup was found, so a new "
+                f"empty database was created. {kept}"
+            )
+        as_of = self.data_as_of.astimezone().strftime("%Y-%m-%d %H:%M")
+        return (
+            "The database was damaged and has been restored from the backup "
+            f"{self.restored_from.name}: your data is as of {as_of}. "
+            f"Anything entered after that was not recovered. {kept}"
+        )
+
+
+def find_damage(path: Path) -> str | None:
+    """Why the database file is damaged, or None if it is absent or healthy."""
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    # Read-only, so this look never checkpoints or deletes a -wal file and never
+    # changes a byte of a damaged database before it is set aside.
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        rows = conn.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.DatabaseError as exc:
+        if primary_code(exc) in (SQLITE_CORRUPT, SQLITE_NOTADB):
+            return str(exc)
+        # Busy, read-only and the like are not damage: never move a good file.
+        friendly = translate(exc, path)
+        if friendly is None:
+            raise
+        raise friendly from exc
+    finally:
+        conn.close()
+    if rows == [("ok",)]:
+        return None
+    return "; ".join(str(row[0]) for row in rows[:5])
+
+
+def set_aside(path: Path, stamp: datetime) -> tuple[Path, ...]:
+    """Rename the database and its side files to <name>.damaged-<stamp>; no deletes."""
+    base = path.with_name(f"{path.name}.damaged-{stamp.strftime('%Y%m%d-%H%M%S')}")
+    n = 1
+    while base.exists():
+        n += 1
+        base = base.with_name(f"{path.name}.damaged-{stamp:%Y%m%d-%H%M%S}-{n}")
+    moved = [base]
+    os.replace(path, base)
+    for suffix in _SIDE_FILES:
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            target = base.with_name(base.name + suffix)
+            os.replace(side, target)
+            moved.append(target)
+    return tuple(moved)
+
+
+def restore(backup: Path, dest: Path) -> None:
+    """Copy a backup into place with the backup API (the file is never half-written)."""
+    temp = dest.with_name(f".{dest.name}.restoring")
+    temp.unlink(missing_ok=True)
+    source = sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro", uri=True)
+    target = sqlite3.connect(temp)
+    try:
+        source.backup(target)
+    finally:
+        target.close()
+        source.close()
+    with open(temp, "rb+") as handle:
+        os.fsync(handle.fileno())
+    os.replace(temp, dest)
+
+
+def recover(path: Path, backup_dir: Path, now: datetime) -> RecoveryReport | None:
+    """If the database is damaged, set it aside and restore; else return None."""
+    problem = find_damage(path)
+    if problem is None:
+        return None
+    moved = set_aside(path, now)
+    chosen: BackupFile | None = newest_verified_backup(backup_dir)
+    if chosen is not None:
+        restore(chosen.path, path)
+    return RecoveryReport(
+        damaged_path=path,
+        moved_aside=moved,
+        problem=problem,
+        restored_from=None if chosen is None else chosen.path,
+        data_as_of=None if chosen is None else chosen.taken,
+    )

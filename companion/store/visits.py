@@ -1,0 +1,161 @@
+"""Visit rows: start a visit, change its findings, list a patient's visits."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from sqlite_utils import Database
+
+from companion.core.records import InvalidInput, Visit
+from companion.store.transaction import (
+    date_from,
+    date_text,
+    from_text,
+    new_id,
+    to_text,
+    utc_now,
+)
+
+EDITABLE = (
+    "visit_date",
+    "onset_date",
+    "mechanism",
+    "pain",
+    "regions",
+    "levels",
+    "red_flags",
+    "treatments_given",
+    "treatments_recommended",
+    "follow_up",
+)
+_JSON_FIELDS = (
+    "regions",
+    "levels",
+    "red_flags",
+    "treatments_given",
+    "treatments_recommended",
+)
+
+
+def build_visit(patient_id: str, visit_date: date | None, **fields: Any) -> Visit:
+    """A new, validated Visit with a fresh id (not yet saved); date defaults today."""
+    _refuse_unknown(fields)
+    now = utc_now()
+    values: dict[str, Any] = {
+        "onset_date": None,
+        "mechanism": None,
+        "pain": None,
+        "regions": (),
+        "levels": (),
+        "red_flags": {},
+        "treatments_given": (),
+        "treatments_recommended": (),
+        "follow_up": None,
+    }
+    values.update(fields)
+    return Visit(
+        id=new_id(),
+        patient_id=patient_id,
+        visit_date=date.today() if visit_date is None else visit_date,
+        created=now,
+        updated=now,
+        **values,
+    )
+
+
+def changed_visit(current: Visit, changes: dict[str, Any]) -> Visit:
+    """current with changes applied and validated; only findings may change."""
+    _refuse_unknown(changes)
+    return dataclasses.replace(current, updated=utc_now(), **changes)
+
+
+def insert_visit(db: Database, visit: Visit) -> None:
+    """Insert a validated visit for an existing patient (in the open transaction)."""
+    exists = db.conn.execute(
+        "SELECT 1 FROM patients WHERE id = ?", (visit.patient_id,)
+    ).fetchone()
+    if not exists:
+        raise InvalidInput("patient_id", f"No patient with id {visit.patient_id!r}.")
+    db["visits"].insert(_row(visit))
+
+
+def update_visit(db: Database, visit: Visit) -> None:
+    """Write a validated visit's findings (inside the caller's transaction)."""
+    row = _row(visit)
+    names = (*EDITABLE, "updated")
+    assignments = ", ".join(f"{name} = ?" for name in names)
+    db.conn.execute(
+        f"UPDATE visits SET {assignments} WHERE id = ?",
+        [row[name] for name in names] + [visit.id],
+    )
+
+
+def touch_visit(db: Database, visit_id: str) -> None:
+    """Mark a visit as changed now, e.g. after its note was edited."""
+    db.conn.execute(
+        "UPDATE visits SET updated = ? WHERE id = ?", (to_text(utc_now()), visit_id)
+    )
+
+
+def get_visit(db: Database, visit_id: str) -> Visit | None:
+    """The visit with this id, or None."""
+    rows = list(db.query("SELECT * FROM visits WHERE id = ?", [visit_id]))
+    return _visit(rows[0]) if rows else None
+
+
+def visits_for(db: Database, patient_id: str) -> list[Visit]:
+    """A patient's visits, newest first."""
+    rows = db.query(
+        "SELECT * FROM visits WHERE patient_id = ?"
+        " ORDER BY visit_date DESC, created DESC",
+        [patient_id],
+    )
+    return [_visit(row) for row in rows]
+
+
+def _refuse_unknown(fields: Mapping[str, Any]) -> None:
+    for name in fields:
+        if name not in EDITABLE:
+            raise InvalidInput(name, f"A visit has no field {name!r} to change.")
+
+
+def _row(visit: Visit) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "id": visit.id,
+        "patient_id": visit.patient_id,
+        "visit_date": date_text(visit.visit_date),
+        "onset_date": date_text(visit.onset_date),
+        "mechanism": visit.mechanism,
+        "pain": visit.pain,
+        "follow_up": date_text(visit.follow_up),
+        "created": to_text(visit.created),
+        "updated": to_text(visit.updated),
+    }
+    for name in _JSON_FIELDS:
+        value = getattr(visit, name)
+        plain = dict(value) if name == "red_flags" else list(value)
+        row[name] = json.dumps(plain, ensure_ascii=False)
+    return row
+
+
+def _visit(row: dict[str, Any]) -> Visit:
+    return Visit(
+        id=row["id"],
+        patient_id=row["patient_id"],
+        visit_date=date.fromisoformat(row["visit_date"]),
+        onset_date=date_from(row["onset_date"]),
+        mechanism=row["mechanism"],
+        pain=row["pain"],
+        regions=tuple(json.loads(row["regions"])),
+        levels=tuple(json.loads(row["levels"])),
+        red_flags=json.loads(row["red_flags"]),
+        treatments_given=tuple(json.loads(row["treatments_given"])),
+        treatments_recommended=tuple(json.loads(row["treatments_recommended"])),
+        follow_up=date_from(row["follow_up"]),
+        created=from_text(row["created"]),
+        updated=from_text(row["updated"]),
+    )

@@ -1,0 +1,383 @@
+"""The clinician's main window: spine diagram, explanation panel, menus and state."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QKeySequence,
+    QShowEvent,
+)
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QToolBar,
+    QWidget,
+)
+
+from companion import __version__
+from companion.store import StoreError, backup_due
+from companion.ui.app_state import AppState
+from companion.ui.clinic_panel import ClinicPanel
+from companion.ui.notes_search import NotesSearchDialog
+from companion.ui.region_panel import RegionPanel, resolve_selection
+from companion.ui.settings import Settings
+from companion.ui.spine_view import SpineView
+from companion.ui.visit_session import VisitSession
+
+BACKUP_CHECK_MS = 60_000  # backups run at most every 30 min, checked each minute
+
+
+class MainWindow(QMainWindow):
+    """Owns the layout and the actions; the state object owns the selection."""
+
+    def __init__(
+        self,
+        state: AppState,
+        settings: Settings,
+        session: VisitSession,
+        parent: QWidget | None = None,
+    ):
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.state = state
+        self.settings = settings
+        self.session = session
+
+        self.spine_view = SpineView(state.display_names())
+        self.panel = RegionPanel(state.content, state.strings)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, objectName="mainSplitter")
+        self.splitter.addWidget(self.spine_view)
+        self.splitter.addWidget(self.panel)
+        self.splitter.setStretchFactor(0, 5)
+        self.splitter.setStretchFactor(1, 4)
+        self.splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.splitter)
+        self.clinic = ClinicPanel(state, session)
+        self.clinic_dock = QDockWidget(objectName="clinicDock")
+        self.clinic_dock.setWidget(self.clinic)
+        self.clinic_dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.clinic_dock)
+        self.backup_timer = QTimer(self, interval=BACKUP_CHECK_MS)
+        self.backup_timer.timeout.connect(self.backup_if_due)
+        self.backup_timer.start()
+        self.selection_label = QLabel(objectName="selectionStatus")
+        self.statusBar().addPermanentWidget(self.selection_label)
+
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self._retranslate()
+
+        self.spine_view.level_clicked.connect(state.select)
+        self.spine_view.region_clicked.connect(state.select)
+        self.spine_view.muscle_clicked.connect(state.select)
+        state.selection_changed.connect(self._on_selection_changed)
+        state.language_changed.connect(lambda _lang: self._retranslate())
+
+        self._default_size()
+        self._layout_restored = False
+        self._restore_state()
+
+    # -- actions --------------------------------------------------------------
+
+    def _action(
+        self, shortcut: QKeySequence | str | None, slot, checkable: bool = False
+    ) -> QAction:
+        action = QAction(self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setCheckable(checkable)
+        action.triggered.connect(slot)
+        self.addAction(action)  # shortcuts work even when the menu bar is hidden
+        return action
+
+    def _build_actions(self) -> None:
+        view = self.spine_view
+        self.quit_action = self._action(QKeySequence.StandardKey.Quit, self.close)
+        self.posterior_action = self._action(
+            "Ctrl+1", lambda: self.set_diagram_view("posterior"), True
+        )
+        self.lateral_action = self._action(
+            "Ctrl+2", lambda: self.set_diagram_view("lateral"), True
+        )
+        views = QActionGroup(self)
+        views.addAction(self.posterior_action)
+        views.addAction(self.lateral_action)
+        self.zoom_in_action = self._action(
+            QKeySequence.StandardKey.ZoomIn, view.zoom_in
+        )
+        self.zoom_in_action.setShortcuts(
+            [QKeySequence("Ctrl++"), QKeySequence("Ctrl+=")]
+        )
+        self.zoom_out_action = self._action(
+            QKeySequence.StandardKey.ZoomOut, view.zoom_out
+        )
+        self.fit_action = self._action("Ctrl+0", view.fit)
+        self.about_action = self._action(None, self._show_about)
+        clinic = self.clinic
+        self.new_patient_action = self._action("Ctrl+N", clinic.new_patient)
+        self.find_patient_action = self._action("Ctrl+P", self.focus_patient_search)
+        self.new_visit_action = self._action("Ctrl+Shift+N", clinic.new_visit)
+        self.save_action = self._action(
+            QKeySequence.StandardKey.Save, clinic.editor.autosave.flush
+        )
+        self.search_notes_action = self._action("Ctrl+Shift+F", self.search_notes)
+        self.export_action = self._action("Ctrl+E", self.export_patient)
+        self.check_db_action = self._action(None, self.check_database)
+        self.visit_panel_action = self.clinic_dock.toggleViewAction()
+        self.visit_panel_action.setShortcut(QKeySequence("F9"))
+        self.language_actions: dict[str, QAction] = {}
+        languages = QActionGroup(self)
+        for code in self.state.languages:
+            action = self._action(
+                None, lambda _=False, c=code: self.state.set_language(c), True
+            )
+            action.setText(self.state.content_for(code).language_name)
+            action.setChecked(code == self.state.language)
+            languages.addAction(action)
+            self.language_actions[code] = action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self.file_menu = bar.addMenu("")
+        for action in (
+            self.new_patient_action,
+            self.find_patient_action,
+            self.new_visit_action,
+            self.save_action,
+            self.search_notes_action,
+            self.export_action,
+        ):
+            self.file_menu.addAction(action)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.quit_action)
+        self.view_menu = bar.addMenu("")
+        for action in (self.posterior_action, self.lateral_action):
+            self.view_menu.addAction(action)
+        self.view_menu.addSeparator()
+        for action in (self.zoom_in_action, self.zoom_out_action, self.fit_action):
+            self.view_menu.addAction(action)
+        self.view_menu.addSeparator()
+        self.view_menu.addAction(self.visit_panel_action)
+        self.language_menu = bar.addMenu("")
+        for action in self.language_actions.values():
+            self.language_menu.addAction(action)
+        self.help_menu = bar.addMenu("")
+        self.help_menu.addAction(self.check_db_action)
+        self.help_menu.addAction(self.about_action)
+
+    def _build_toolbar(self) -> None:
+        self.toolbar = QToolBar(objectName="mainToolbar")
+        self.toolbar.setMovable(False)
+        for action in (self.posterior_action, self.lateral_action):
+            self.toolbar.addAction(action)
+        self.toolbar.addSeparator()
+        for action in (self.zoom_out_action, self.fit_action, self.zoom_in_action):
+            self.toolbar.addAction(action)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
+
+    def _retranslate(self) -> None:
+        t = self.state.strings.t
+        self.setWindowTitle(t("app.title"))
+        self.file_menu.setTitle(t("menu.file"))
+        self.view_menu.setTitle(t("menu.view"))
+        self.language_menu.setTitle(t("menu.language"))
+        self.help_menu.setTitle(t("menu.help"))
+        for action, key in (
+            (self.quit_action, "menu.quit"),
+            (self.posterior_action, "menu.posterior"),
+            (self.lateral_action, "menu.lateral"),
+            (self.zoom_in_action, "menu.zoom_in"),
+            (self.zoom_out_action, "menu.zoom_out"),
+            (self.fit_action, "menu.fit"),
+            (self.about_action, "menu.about"),
+            (self.new_patient_action, "menu.new_patient"),
+            (self.find_patient_action, "menu.find_patient"),
+            (self.new_visit_action, "menu.new_visit"),
+            (self.save_action, "menu.save"),
+            (self.search_notes_action, "menu.search_notes"),
+            (self.export_action, "menu.export"),
+            (self.check_db_action, "menu.check_db"),
+            (self.visit_panel_action, "menu.visit_panel"),
+        ):
+            action.setText(t(key))
+            action.setToolTip(
+                f"{t(key).replace('&', '')} ({action.shortcut().toString()})"
+            )
+        self.clinic_dock.setWindowTitle(t("visit.panel_title"))
+        self.spine_view.set_names(self.state.display_names())
+        self.panel.set_language(self.state.content, self.state.strings)
+        self._update_status()
+
+    # -- behaviour ------------------------------------------------------------
+
+    def set_diagram_view(self, name: str) -> None:
+        self.spine_view.set_view(name)
+        self.posterior_action.setChecked(name == "posterior")
+        self.lateral_action.setChecked(name == "lateral")
+
+    def _on_selection_changed(self, code: str | None) -> None:
+        self.spine_view.select(code)
+        muscles: list[str] = []
+        if code is not None:
+            muscles = [
+                m.id for m in self.state.content.muscles_for(self._region_of(code))
+            ]
+        self.spine_view.set_involved_muscles(muscles)
+        self.panel.show_selection(code)
+        self._update_status()
+
+    def _region_of(self, code: str) -> str:
+        return resolve_selection(self.state.content, code)[0].id
+
+    def _update_status(self) -> None:
+        t = self.state.strings.t
+        code = self.state.selection
+        if code is None:
+            self.statusBar().showMessage(t("app.ready"))
+            self.selection_label.setText("")
+        else:
+            self.statusBar().clearMessage()
+            self.selection_label.setText(
+                t("app.selected", name=self.state.selection_name(code))
+            )
+
+    def focus_patient_search(self) -> None:
+        self.clinic_dock.show()
+        self.clinic.picker.search.setFocus()
+        self.clinic.picker.search.selectAll()
+
+    def search_notes(self) -> None:
+        """Search every note; opening a hit opens its patient and visit."""
+        self.clinic.editor.autosave.flush()
+        dialog = NotesSearchDialog(self.session, self.state.strings, self)
+        self.notes_search_dialog = dialog
+        dialog.open()
+
+    def export_patient(self) -> None:
+        """Write the open patient's record as JSON and CSV into a chosen folder."""
+        t = self.state.strings.t
+        patient = self.session.patient
+        if patient is None:
+            self.statusBar().showMessage(t("export.no_patient"), 5000)
+            return
+        self.clinic.editor.autosave.flush()
+        folder = QFileDialog.getExistingDirectory(self, t("export.choose_folder"))
+        if folder:
+            self.export_to(folder)
+
+    def export_to(self, folder: str) -> tuple[str, str] | None:
+        t = self.state.strings.t
+        patient = self.session.patient
+        if patient is None:
+            return None
+        try:
+            json_path, csv_path = self.session.store.export_patient(
+                patient.id, Path(folder)
+            )
+        except (StoreError, OSError) as error:
+            QMessageBox.warning(self, t("export.title"), str(error))
+            return None
+        self.statusBar().showMessage(t("export.done", path=str(json_path)), 8000)
+        return str(json_path), str(csv_path)
+
+    def check_database(self) -> tuple[bool, list[str]]:
+        """Run the integrity check and report it in a dialog."""
+        t = self.state.strings.t
+        self.clinic.editor.autosave.flush()
+        ok, messages = self.session.store.check_integrity()
+        text = t("check.ok") if ok else t("check.failed", details="\n".join(messages))
+        box = QMessageBox(self, objectName="checkDatabaseResult")
+        box.setWindowTitle(t("menu.check_db").replace("&", ""))
+        box.setText(text)
+        box.setIcon(QMessageBox.Icon.Information if ok else QMessageBox.Icon.Warning)
+        box.open()
+        self.check_result_box = box
+        return ok, messages
+
+    def backup_if_due(self, kind: str = "auto") -> None:
+        """A verified backup when changes are waiting and the last one is old enough."""
+        store = self.session.store
+        due = kind != "auto" or backup_due(
+            store.last_backup, store.changed_since_backup, datetime.now(UTC)
+        )
+        if not due:
+            return
+        try:
+            store.backup(kind)
+        except (StoreError, OSError) as error:
+            t = self.state.strings.t
+            self.statusBar().showMessage(t("backup.failed", message=str(error)), 10000)
+
+    def _show_about(self) -> None:
+        t = self.state.strings.t
+        QMessageBox.about(
+            self, t("app.about_title"), t("app.about", version=__version__)
+        )
+
+    # -- persistence ----------------------------------------------------------
+
+    def _default_size(self) -> None:
+        """1440×900, or 90% of a smaller screen (first run, before any saved state)."""
+        screen = self.screen().availableGeometry()
+        self.resize(
+            min(1440, int(screen.width() * 0.9)), min(900, int(screen.height() * 0.9))
+        )
+
+    def _restore_state(self) -> None:
+        geometry = self.settings.get_bytes("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        docks = self.settings.get_bytes("window/state")
+        if docks is not None:
+            self.restoreState(docks)
+        view = self.settings.get_str("diagram/view", "posterior")
+        self.set_diagram_view(view if view in ("posterior", "lateral") else "posterior")
+        last = self.settings.get_str("diagram/selection")
+        if last:
+            self.state.select(last)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._layout_restored:
+            # Splitter sizes only hold once the window has its real size.
+            self._layout_restored = True
+            splitter = self.settings.get_bytes("window/splitter")
+            if splitter is not None:
+                self.splitter.restoreState(splitter)
+
+    def save_state(self) -> None:
+        self.settings.set("window/geometry", self.saveGeometry())
+        self.settings.set("window/state", self.saveState())
+        self.settings.set("window/splitter", self.splitter.saveState())
+        self.settings.set("diagram/view", self.spine_view.current_view())
+        self.settings.set("diagram/selection", self.state.selection or "")
+        self.settings.set("ui/language", self.state.language)
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.session.store.closed:  # already closed once
+            super().closeEvent(event)
+            return
+        self.clinic.editor.autosave.flush()
+        self.save_state()
+        if self.session.store.changed_since_backup:
+            self.backup_if_due("quit")
+        # Closing the main window ends the session: release the database lock.
+        self.backup_timer.stop()
+        self.session.store.close()
+        super().closeEvent(event)

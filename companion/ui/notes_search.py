@@ -1,0 +1,75 @@
+"""Search across every patient's notes (clinician only); Enter opens the visit."""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+)
+
+from companion.core.i18n import Strings
+from companion.ui.visit_session import VisitSession
+
+SEARCH_DELAY_MS = 150  # search as the clinician types, not on every keystroke
+
+
+class NotesSearchDialog(QDialog):
+    """A query box and the matching notes, newest visits first."""
+
+    def __init__(self, session: VisitSession, strings: Strings, parent=None):
+        super().__init__(parent)
+        self.setObjectName("notesSearch")
+        self.session = session
+        self.strings = strings
+        self.setWindowTitle(strings.t("search.title"))
+        self.query = QLineEdit(objectName="notesQuery", clearButtonEnabled=True)
+        self.query.setPlaceholderText(strings.t("search.hint"))
+        self.results = QListWidget(objectName="notesResults")
+        self.results.setWordWrap(True)
+        self.count = QLabel(objectName="notesCount")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.query)
+        layout.addWidget(self.count)
+        layout.addWidget(self.results, 1)
+        self._timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._timer.timeout.connect(self.run_search)
+        self.query.textChanged.connect(lambda _text: self._timer.start())
+        self.query.returnPressed.connect(self.open_current)
+        self.results.itemActivated.connect(lambda _item: self.open_current())
+        self.resize(640, 480)
+
+    def run_search(self) -> None:
+        self.results.clear()
+        text = self.query.text()
+        hits = self.session.store.search_notes(text) if text.strip() else []
+        for hit in hits:
+            patient = self.session.store.get_patient(hit.patient_id)
+            visit = self.session.store.get_visit(hit.visit_id)
+            who = patient.label if patient else "?"
+            when = visit.visit_date.isoformat() if visit else ""
+            snippet = re.sub(r"\s+", " ", hit.snippet)
+            item = QListWidgetItem(f"{who} · {when} · {hit.section}: {snippet}")
+            item.setData(Qt.ItemDataRole.UserRole, hit.visit_id)
+            item.setToolTip(escape(snippet))
+            self.results.addItem(item)
+        self.count.setText(self.strings.t("search.count", count=len(hits)))
+        if hits:
+            self.results.setCurrentRow(0)
+
+    def open_current(self) -> None:
+        self._timer.stop()
+        if self.results.count() == 0:
+            self.run_search()
+            return
+        item = self.results.currentItem()
+        if item is not None:
+            self.session.open_visit(item.data(Qt.ItemDataRole.UserRole))
+            self.accept()

@@ -1,0 +1,264 @@
+"""The clinician's explanation panel: muscles, causes, red flags and options."""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QLabel,
+    QSizePolicy,
+    QTextBrowser,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from companion.core import spine
+from companion.core.content import Content, Muscle, RegionInfo
+from companion.core.i18n import Strings
+
+# Evidence and urgency badges; colour is never the only cue, the label is printed too.
+EVIDENCE_COLOURS = {
+    "supported": "#1b6e3c",
+    "limited": "#7a5b00",
+    "comfort_only": "#4a5a6a",
+    "against": "#a1261d",
+}
+URGENCY_COLOURS = {"emergency": "#a1261d", "urgent": "#b3541e", "prompt": "#7a5b00"}
+
+
+def resolve_selection(
+    content: Content, code: str
+) -> tuple[RegionInfo, str | None, str | None]:
+    """Region for a selection code, plus the level and muscle it names (if any)."""
+    if spine.is_level(code):
+        return content.region(code), code, None
+    if spine.is_region(code):
+        return content.region(code), None, None
+    if code in content.muscles:
+        home = next(r for r in content.regions.values() if code in r.muscles)
+        return home, None, code
+    raise KeyError(f"unknown selection code {code!r}")
+
+
+class RegionPanel(QWidget):
+    """Shows what the clinician needs to read for a level, region or muscle."""
+
+    def __init__(
+        self, content: Content, strings: Strings, parent: QWidget | None = None
+    ):
+        super().__init__(parent)
+        self.setObjectName("regionPanel")
+        self._content = content
+        self._strings = strings
+        self._code: str | None = None
+
+        self.header = QLabel(objectName="panelHeader")
+        self.header.setWordWrap(True)
+        self.header.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+        )
+        self.summary = QLabel(objectName="panelSummary")
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+        )
+        self.muscles_title = QLabel(objectName="sectionTitle")
+        self.muscle_tree = QTreeWidget(objectName="muscleTree")
+        self.muscle_tree.setHeaderHidden(True)
+        self.muscle_tree.setColumnCount(1)
+        self.muscle_tree.setWordWrap(True)
+        self.muscle_tree.setUniformRowHeights(False)
+        self.muscle_tree.setSizePolicy(
+            QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum
+        )
+        self.details = QTextBrowser(objectName="panelDetails")
+        self.details.setOpenLinks(False)  # links are in-page anchors to the sources
+        self.details.anchorClicked.connect(
+            lambda url: self.details.scrollToAnchor(url.fragment())
+        )
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 12, 12)
+        layout.setSpacing(8)
+        for widget in (self.header, self.summary, self.muscles_title, self.muscle_tree):
+            layout.addWidget(widget)
+        layout.addWidget(self.details, stretch=1)
+        self.show_selection(None)
+
+    # -- public API -----------------------------------------------------------
+
+    def set_language(self, content: Content, strings: Strings) -> None:
+        """Redraw the current selection in another language."""
+        self._content, self._strings = content, strings
+        self.show_selection(self._code)
+
+    def current_code(self) -> str | None:
+        return self._code
+
+    def plain_text(self) -> str:
+        """Everything the panel shows, as text (for tests and copy to the note)."""
+        parts = [self.header.text(), self.summary.text(), self.muscles_title.text()]
+        for i in range(self.muscle_tree.topLevelItemCount()):
+            item = self.muscle_tree.topLevelItem(i)
+            parts.append(item.text(0))
+            parts += [item.child(j).text(0) for j in range(item.childCount())]
+        parts.append(self.details.toPlainText())
+        return "\n".join(parts)
+
+    def show_selection(self, code: str | None) -> None:
+        """Fill the panel for a level, region or muscle code; None shows the hint."""
+        self._code = code
+        t = self._strings.t
+        if code is None:
+            self.header.setText(t("panel.empty_title"))
+            self.summary.setText(t("panel.empty_hint"))
+            self.muscles_title.hide()
+            self.muscle_tree.hide()
+            self.muscle_tree.clear()
+            self.details.clear()
+            return
+        region, level, muscle_id = resolve_selection(self._content, code)
+        if level:
+            self.header.setText(
+                t("panel.level_in_region", level=level, region=region.name)
+            )
+        elif muscle_id:
+            name = self._content.muscles[muscle_id].name
+            self.header.setText(
+                t("panel.level_in_region", level=name, region=region.name)
+            )
+        else:
+            self.header.setText(region.name)
+        self.summary.setText(region.clinician)
+        self.muscles_title.setText(t("panel.muscles"))
+        self.muscles_title.show()
+        self._fill_muscles(region, level, muscle_id)
+        self.muscle_tree.show()
+        self.details.setHtml(self._details_html(region, muscle_id))
+
+    # -- building the sections ------------------------------------------------
+
+    def _fill_muscles(
+        self, region: RegionInfo, level: str | None, focus: str | None
+    ) -> None:
+        t = self._strings.t
+        tree = self.muscle_tree
+        tree.setUpdatesEnabled(False)
+        tree.clear()
+        general = self._content.general
+        for muscle in self._content.muscles_for(region.id):
+            label = muscle.name
+            if level and level in muscle.levels:
+                label += f"  — {t('panel.muscle_at_level')}"
+            if not muscle.from_article:
+                label += f"  ({general['from_article_false']})"
+            item = QTreeWidgetItem([label])
+            item.setData(0, Qt.ItemDataRole.UserRole, muscle.id)
+            item.setToolTip(0, muscle.patient)
+            for child_text in self._muscle_facts(muscle):
+                child = QTreeWidgetItem([child_text])
+                child.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                item.addChild(child)
+            tree.addTopLevelItem(item)
+            if muscle.id == focus:
+                item.setExpanded(True)
+                tree.setCurrentItem(item)
+        tree.setUpdatesEnabled(True)
+        # The tree grows with its rows up to a third of the panel, then scrolls.
+        rows = tree.topLevelItemCount() + (5 if focus else 0)
+        tree.setMaximumHeight(min(rows * 24 + 8, max(self.height() // 3, 160)))
+
+    def _muscle_facts(self, muscle: Muscle) -> list[str]:
+        t = self._strings.t
+        span = f"{muscle.span[0]}–{muscle.span[1]}"
+        return [
+            f"{t('panel.muscle_levels')}: {span}",
+            f"{t('panel.muscle_origin')}: {muscle.origin}",
+            f"{t('panel.muscle_insertion')}: {muscle.insertion}",
+            f"{t('panel.muscle_action')}: {muscle.action}",
+            f"{t('panel.muscle_innervation')}: {muscle.innervation}",
+            f"{t('panel.muscle_patient')}: {muscle.patient}",
+        ]
+
+    def _details_html(self, region: RegionInfo, muscle_id: str | None) -> str:
+        t = self._strings.t
+        content = self._content
+        general = content.general
+        e = escape
+        cited: list[str] = []
+
+        def cite(keys: tuple[str, ...]) -> str:
+            cited.extend(k for k in keys if k not in cited)
+            links = ", ".join(f'<a href="#ref-{e(k)}">{e(k)}</a>' for k in keys)
+            return f' <span style="color:#56606b; font-size:small">[{links}]</span>'
+
+        def badge(text: str, colour: str) -> str:
+            return f'<span style="color:{colour}; font-weight:bold">[{e(text)}]</span>'
+
+        freq = general[f"spasm_frequency_{region.spasm_frequency}"]
+        html = [
+            f"<p><b>{e(t('panel.frequency'))}:</b> {e(freq)}{cite(region.cite)}</p>"
+        ]
+
+        html.append(f"<h3>{e(t('panel.causes'))}</h3>")
+        for cause in content.causes_for(region.id):
+            likelihood = general[f"likelihood_{cause.likelihood}"]
+            html.append(
+                f"<p><b>{e(cause.name)}</b> {badge(likelihood, '#56606b')}<br>"
+                f"{e(t('panel.suggests'))}: {e(cause.suggests)}<br>"
+                f"{e(t('panel.todo'))}: {e(cause.action)}{cite(cause.cite)}</p>"
+            )
+
+        html.append(f'<h3 style="color:#a1261d">⚠ {e(t("panel.red_flags"))}</h3>')
+        html.append(f"<p><i>{e(t('panel.red_flags_hint'))}</i></p>")
+        html.append('<table width="100%" cellspacing="0" cellpadding="6">')
+        for flag in content.red_flags_for(region.id):
+            colour = URGENCY_COLOURS[flag.urgency]
+            urgency = general[f"urgency_{flag.urgency}"]
+            html.append(
+                f'<tr><td style="background:#fdf1ef">'
+                f"<b>{e(flag.name)}</b> {badge(urgency, colour)}<br>"
+                f"{e(t('panel.ask'))}: {e(flag.question)}<br>"
+                f"<b>{e(t('panel.if_present'))}:</b> {e(flag.action)}"
+                f"{cite(flag.cite)}</td></tr>"
+            )
+        html.append("</table>")
+
+        html.append(f"<h3>{e(t('panel.options'))}</h3>")
+        for option in content.options_for(region.id):
+            evidence = general[f"evidence_{option.evidence}"]
+            colour = EVIDENCE_COLOURS[option.evidence]
+            html.append(
+                f"<p><b>{e(option.name)}</b> {badge(evidence, colour)}<br>"
+                f"{e(option.clinician)}<br>"
+                f'<span style="color:#56606b">{e(t("panel.evidence"))}: '
+                f"{e(option.evidence_note)}</span>{cite(option.cite)}</p>"
+            )
+
+        esc = content.escalation
+        html.append(f"<h3>{e(t('panel.escalation'))}</h3>")
+        html.append(f"<p>{e(esc.clinician)}{cite(esc.cite)}</p>")
+
+        html.append(f"<h3>{e(t('panel.prevention'))}</h3><ul>")
+        for item in content.prevention:
+            html.append(
+                f"<li><b>{e(item.name)}</b>: {e(item.clinician)}{cite(item.cite)}</li>"
+            )
+        html.append("</ul>")
+
+        # The muscle facts in the tree above rest on these sources too.
+        if muscle_id:
+            cite(content.muscles[muscle_id].cite)
+        for muscle in content.muscles_for(region.id):
+            cite(muscle.cite)
+        html.append(f"<h3>{e(t('panel.sources'))}</h3><ol>")
+        for key in cited:
+            text = content.citation(key).text
+            html.append(
+                f'<li><a name="ref-{e(key)}"></a><b>{e(key)}</b>: {e(text)}</li>'
+            )
+        html.append("</ol>")
+        return "\n".join(html)

@@ -1,0 +1,30 @@
+"""Test-wide setup: Qt runs offscreen, and UI tests can launch the real app."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# Set before any Qt import so every test, including subprocesses, runs headless.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture
+def launch(qtbot: Any, tmp_path: Path) -> Callable[..., Any]:
+    """Start the app on a data folder (default: a fresh temp one), as a user would."""
+    # Imported here so core and store tests never load Qt.
+    from companion.app import build
+    from companion.ui.main_window import MainWindow
+
+    def start(data_dir: Path | None = None) -> MainWindow:
+        window = build(["--data-dir", str(data_dir or tmp_path / "home")])
+        assert isinstance(window, MainWindow)
+        qtbot.addWidget(window)
+        qtbot.waitExposed(window)
+        return window
+
+    return start

@@ -1,0 +1,593 @@
+"""Tests for the clinical content files and their loader/validator."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from companion.core import spine
+from companion.core.content import (
+    DEFAULT_CONTENT_DIR,
+    EVIDENCE_GRADES,
+    URGENCIES,
+    Content,
+    ContentError,
+    available_languages,
+    load_all,
+    load_content,
+)
+
+REGIONS = ("cervical", "thoracic", "lumbar", "sacral")
+MUSCLE_IDS = {
+    "trapezius_upper",
+    "trapezius_middle",
+    "trapezius_lower",
+    "sternocleidomastoid",
+    "levator_scapulae",
+    "splenius",
+    "scalenes",
+    "rhomboids",
+    "erector_spinae",
+    "multifidus",
+    "latissimus_dorsi",
+    "quadratus_lumborum",
+}
+
+
+@pytest.fixture(scope="module")
+def content() -> Content:
+    """The real English content."""
+    return load_content("en")
+
+
+@pytest.fixture
+def content_copy(tmp_path: Path) -> Path:
+    """A private copy of the real content directory, safe to break."""
+    target = tmp_path / "content"
+    shutil.copytree(DEFAULT_CONTENT_DIR, target)
+    return target
+
+
+def edit_item(path: Path, header: str, item_id: str, old: str, new: str) -> None:
+    """Replace the first `old` after the `[[header]]` table with the given id."""
+    text = path.read_text(encoding="utf-8")
+    start = text.index(f'[[{header}]]\nid = "{item_id}"\n')
+    at = text.index(old, start)
+    path.write_text(text[:at] + new + text[at + len(old) :], encoding="utf-8")
+
+
+def replace_once(path: Path, old: str, new: str) -> None:
+    """Replace one exact occurrence of old in the file, failing if absent."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) >= 1, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def load_error(language: str, content_dir: Path) -> ContentError:
+    """Load and return the ContentError the loader raises."""
+    with pytest.raises(ContentError) as info:
+        load_content(language, content_dir)
+    return info.value
+
+
+def assert_error(err: ContentError, file: str, key: str, problem: str) -> None:
+    """The error names exactly this file, key and problem."""
+    assert (err.file, err.key, err.problem) == (file, key, problem)
+    assert str(err) == f"{file}: {key}: {problem}"
+
+
+def make_spanish_copy(content_dir: Path) -> Path:
+    """Copy en.toml to es.toml, relabelled as Spanish."""
+    es = content_dir / "es.toml"
+    text = (content_dir / "en.toml").read_text(encoding="utf-8")
+    text = text.replace('language = "en"', 'language = "es"', 1)
+    text = text.replace('language_name = "English"', 'language_name = "Español"', 1)
+    es.write_text(text, encoding="utf-8")
+    return es
+
+
+# ------------------------------------------------------------ completeness ---
+
+
+def test_every_region_has_muscles_causes_flags_and_options(content: Content) -> None:
+    """Each of the four regions offers muscles, causes, red flags and options."""
+    assert tuple(content.regions) == REGIONS
+    for region in REGIONS:
+        assert content.muscles_for(region), region
+        assert content.causes_for(region), region
+        assert content.red_flags_for(region), region
+        assert content.options_for(region), region
+
+
+def test_every_citation_key_resolves(content: Content) -> None:
+    """Every item cites at least one key and every key is in references.toml."""
+    items = [
+        *content.regions.values(),
+        *content.muscles.values(),
+        *content.causes,
+        *content.red_flags,
+        *content.options,
+        *content.prevention,
+        content.escalation,
+    ]
+    for item in items:
+        assert item.cite, item
+        for key in item.cite:
+            assert content.citation(key).text.strip()
+
+
+def test_references_hold_all_23_keys(content: Content) -> None:
+    """references.toml has a full reference for each of the 23 documented keys."""
+    expected = {
+        "seed", "nice-ng59", "acp-2017", "acp-imaging-2011", "choosing-wisely-lbp",
+        "acr-lbp", "jospt-neck-2017", "canadian-cspine", "gray-1918", "farrar-2001",
+        "childs-2005", "ostelo-2008", "vernon-1991", "stratford-1995", "hill-2008",
+        "nass-cw", "aca-cw", "henschke-2009", "cleland-2008", "french-2006",
+        "ahrq-hl", "clas", "weiss-ama",
+    }  # fmt: skip
+    assert set(content.references) == expected
+
+
+def test_muscle_ids_are_the_diagram_ids(content: Content) -> None:
+    """Exactly the twelve muscle ids the diagram artist draws are defined."""
+    assert set(content.muscles) == MUSCLE_IDS
+
+
+def test_every_text_field_is_filled(content: Content) -> None:
+    """No name, clinician or patient text is blank, and all labels exist."""
+    for item in [*content.regions.values(), *content.muscles.values()]:
+        assert item.name.strip() and item.clinician.strip() and item.patient.strip()
+    for grade in EVIDENCE_GRADES:
+        assert content.text(f"evidence_{grade}")
+    for urgency in URGENCIES:
+        assert content.text(f"urgency_{urgency}")
+    assert content.text("from_article_false")
+    assert "Charley horse" in content.text("spasm_what")
+    assert content.language_name == "English"
+
+
+def test_patient_text_uses_short_sentences(content: Content) -> None:
+    """Patient text keeps sentences short, a proxy for a low reading grade."""
+    texts = [
+        content.text("spasm_what"),
+        content.text("notice"),
+        content.escalation.patient,
+        *(r.patient for r in content.regions.values()),
+        *(m.patient for m in content.muscles.values()),
+        *(x.patient for x in content.causes),
+        *(x.patient for x in content.red_flags),
+        *(x.patient for x in content.options),
+        *(x.patient for x in content.prevention),
+    ]
+    for text in texts:
+        sentences = [s for s in re.split(r"[.!?]+\s*", text) if s.strip()]
+        lengths = [len(s.split()) for s in sentences]
+        assert max(lengths) <= 22, text
+        assert sum(lengths) / len(lengths) <= 15, text
+
+
+# ----------------------------------------------------------- article facts ---
+
+
+def test_region_muscles_follow_the_article(content: Content) -> None:
+    """Neck, mid back and low back list the article's muscles first."""
+    cervical = content.region("cervical").muscles
+    assert cervical[:2] == ("trapezius_upper", "sternocleidomastoid")
+    thoracic = content.region("thoracic").muscles
+    assert "rhomboids" in thoracic
+    assert {"trapezius_middle", "trapezius_lower"} & set(thoracic)
+    lumbar = content.region("lumbar").muscles
+    assert lumbar[:2] == ("erector_spinae", "latissimus_dorsi")
+
+
+def test_additions_are_marked(content: Content) -> None:
+    """Muscles the article never names are flagged as anatomical additions."""
+    additions = {m.id for m in content.muscles.values() if not m.from_article}
+    assert additions == {
+        "levator_scapulae",
+        "splenius",
+        "scalenes",
+        "multifidus",
+        "quadratus_lumborum",
+    }
+    for region in REGIONS:
+        flags = [m.from_article for m in content.muscles_for(region)]
+        # Article muscles come before additions in every region.
+        assert flags == sorted(flags, reverse=True), region
+
+
+def test_spasm_frequency_by_region(content: Content) -> None:
+    """The mid back moves less, so spasm there is less common than neck or low back."""
+    assert content.region("thoracic").spasm_frequency == "less_common"
+    assert content.region("cervical").spasm_frequency == "common"
+    assert content.region("lumbar").spasm_frequency == "common"
+    assert "less" in content.region("thoracic").patient
+
+
+def test_causes_common_before_serious(content: Content) -> None:
+    """Strain and sleeping position are common; disc and nerve causes are serious."""
+    by_id = {c.id: c for c in content.causes}
+    assert by_id["strain"].likelihood == "common"
+    assert "lifting" in by_id["strain"].suggests
+    assert "bending" in by_id["strain"].suggests
+    assert by_id["sleep_position"].likelihood == "common"
+    assert "disc" in by_id["disc_microtear"].name.lower()
+    assert by_id["disc_microtear"].likelihood == "serious"
+    assert by_id["nerve_irritation"].likelihood == "serious"
+    assert "radiat" in by_id["nerve_irritation"].suggests
+    ranks = [c.likelihood for c in content.causes]
+    assert ranks == sorted(ranks, key=("common", "serious").index)
+    assert content.causes[0].id == "strain"
+
+
+def test_red_flags_carry_the_right_actions(content: Content) -> None:
+    """Trauma, osteoporosis, spondylitis and cauda equina lead to their actions."""
+    flags = {f.id: f for f in content.red_flags}
+    trauma = flags["trauma"]
+    assert "neurological" in trauma.action
+    assert "MRI" in trauma.action and "imaging" in trauma.action
+    assert "Canadian C-spine" in trauma.action
+    assert trauma.urgency == "emergency"
+    assert "compression fracture" in flags["osteoporosis"].action
+    assert "No thrust" in flags["osteoporosis"].action
+    assert "fused" in flags["ankylosing_spondylitis"].action
+    assert "No thrust" in flags["ankylosing_spondylitis"].action
+    assert flags["cauda_equina"].urgency == "emergency"
+    assert "ER" in flags["cauda_equina"].patient
+    for flag_id in ("cancer", "infection", "neuro_deficit", "older_age"):
+        assert flag_id in flags
+
+
+def test_neck_only_flags_stay_in_the_neck(content: Content) -> None:
+    """Myelopathy and artery-dissection signs are asked about for the neck only."""
+    flags = {f.id: f for f in content.red_flags}
+    assert flags["myelopathy"].regions == ("cervical",)
+    assert flags["artery_dissection_signs"].regions == ("cervical",)
+    assert "manipulate" in flags["artery_dissection_signs"].action
+    assert "cauda_equina" not in {f.id for f in content.red_flags_for("C4")}
+
+
+def test_options_reflect_the_evidence(content: Content) -> None:
+    """Soft collar is neck-only comfort care and ultrasound is graded against."""
+    options = {o.id: o for o in content.options}
+    assert options["soft_collar"].regions == ("cervical",)
+    assert options["soft_collar"].evidence == "comfort_only"
+    for region in ("thoracic", "lumbar", "sacral"):
+        assert "soft_collar" not in {o.id for o in content.options_for(region)}
+    ultrasound = options["ultrasound"]
+    assert ultrasound.evidence == "against"
+    assert "NICE" in ultrasound.evidence_note
+    assert "against" in ultrasound.evidence_note
+    assert "Paracetamol" in options["nsaids"].clinician
+    assert "exercise" in options["manipulation"].evidence_note
+    expected = {
+        "heat", "ice", "nsaids", "muscle_relaxants", "manipulation", "massage",
+        "stay_active", "exercise_therapy", "aquatic_exercise", "ultrasound",
+        "soft_collar",
+    }  # fmt: skip
+    assert set(options) == expected
+
+
+def test_escalation_window_is_four_to_six_weeks(content: Content) -> None:
+    """After 4–6 weeks without progress the plan is re-evaluated, not a reflex MRI."""
+    assert content.escalation.weeks == (4, 6)
+    assert "re-evaluate" in content.escalation.clinician
+    assert "injection" in content.escalation.clinician
+    assert "4 to 6 weeks" in content.escalation.patient
+
+
+def test_prevention_covers_the_article(content: Content) -> None:
+    """Core, back extensors, stretching, yoga and Pilates are all covered."""
+    ids = {p.id for p in content.prevention}
+    assert ids == {"core_fitness", "back_extensors", "stretching", "yoga", "pilates"}
+    words = " ".join(f"{p.name} {p.clinician}" for p in content.prevention)
+    for word in ("abdominal", "erector spinae", "stretching", "Yoga", "Pilates"):
+        assert word in words
+
+
+# ------------------------------------------------------------ spine levels ---
+
+
+def test_every_muscle_span_is_valid(content: Content) -> None:
+    """Each span names real levels, runs downward and expands to its levels."""
+    for muscle in content.muscles.values():
+        first, last = muscle.span
+        assert spine.level(first).index <= spine.level(last).index
+        assert muscle.levels[0] == first and muscle.levels[-1] == last
+        assert muscle.levels == tuple(lv.code for lv in spine.level_span(first, last))
+
+
+def test_trapezius_fibres_share_a_group(content: Content) -> None:
+    """Upper, middle and lower trapezius are one muscle for the diagram."""
+    groups = {m.group for m in content.muscles.values() if m.id.startswith("trap")}
+    assert groups == {"trapezius"}
+
+
+def test_muscles_at_level(content: Content) -> None:
+    """muscles_at_level returns exactly the muscles whose span covers the level."""
+    at_c2 = {m.id for m in content.muscles_at_level("C2")}
+    assert {"trapezius_upper", "sternocleidomastoid", "scalenes"} <= at_c2
+    assert "latissimus_dorsi" not in at_c2
+    at_l3 = {m.id for m in content.muscles_at_level("L3")}
+    assert {"erector_spinae", "latissimus_dorsi", "quadratus_lumborum"} <= at_l3
+    assert "rhomboids" not in at_l3
+    assert {m.id for m in content.muscles_at_level("S1")} == {
+        "erector_spinae",
+        "multifidus",
+        "latissimus_dorsi",
+    }
+    assert content.muscles_at_level("Co") == ()
+    with pytest.raises(KeyError):
+        content.muscles_at_level("C9")
+
+
+def test_region_accepts_a_level_code(content: Content) -> None:
+    """region(), muscles_for() and friends take a level code like C5 or S1."""
+    assert content.region("C5").id == "cervical"
+    assert content.region("T12").id == "thoracic"
+    assert content.region("L4") is content.region("lumbar")
+    assert content.region("Co").id == "sacral"
+    assert content.muscles_for("T6") == content.muscles_for("thoracic")
+    assert content.options_for("C3") == content.options_for("cervical")
+    assert content.causes_for("L5") == content.causes_for("lumbar")
+    with pytest.raises(KeyError):
+        content.region("neck")
+
+
+# ---------------------------------------------------------------- loading ---
+
+
+def test_languages_and_cache() -> None:
+    """English is discovered first, load_all validates it, and loads are cached."""
+    assert available_languages()[0] == "en"
+    everything = load_all()
+    assert everything["en"] is load_content("en")
+    assert everything["en"] is load_content("en", DEFAULT_CONTENT_DIR)
+
+
+def test_a_complete_translation_loads(content_copy: Path) -> None:
+    """A second language file with the same keys is discovered and loaded."""
+    make_spanish_copy(content_copy)
+    assert available_languages(content_copy) == ("en", "es")
+    loaded = load_all(content_copy)
+    assert loaded["es"].language == "es"
+    assert loaded["es"].language_name == "Español"
+
+
+def test_unknown_language_is_reported(content_copy: Path) -> None:
+    """Asking for a language with no file names the missing file."""
+    assert_error(load_error("fr", content_copy), "fr.toml", "(file)", "not found")
+
+
+# --------------------------------------------------------- broken content ---
+
+
+def test_unknown_muscle_in_region(content_copy: Path) -> None:
+    """A region listing a muscle id that is not defined is rejected."""
+    edit_item(
+        content_copy / "spine.toml", "region", "thoracic", '"rhomboids"', '"rhomboid"'
+    )
+    assert_error(
+        load_error("en", content_copy),
+        "spine.toml",
+        "region.thoracic.muscles",
+        "unknown muscle id 'rhomboid'",
+    )
+
+
+def test_missing_citation(content_copy: Path) -> None:
+    """An item with no cite list is rejected."""
+    edit_item(
+        content_copy / "spine.toml", "muscle", "scalenes", 'cite = ["gray-1918"]\n', ""
+    )
+    assert_error(
+        load_error("en", content_copy),
+        "spine.toml",
+        "muscle.scalenes.cite",
+        "missing citation",
+    )
+
+
+def test_unknown_citation(content_copy: Path) -> None:
+    """A cite key that references.toml does not define is rejected."""
+    edit_item(
+        content_copy / "spine.toml",
+        "red_flag",
+        "cauda_equina",
+        "nice-ng59",
+        "nice-ng95",
+    )
+    assert_error(
+        load_error("en", content_copy),
+        "spine.toml",
+        "red_flag.cauda_equina.cite",
+        "unknown citation key 'nice-ng95'",
+    )
+
+
+def test_missing_translation_in_spanish(content_copy: Path) -> None:
+    """A Spanish file missing one field names the file, the key and the problem."""
+    es = make_spanish_copy(content_copy)
+    text = es.read_text(encoding="utf-8")
+    start = text.index("[muscle.rhomboids]")
+    at = text.index("patient = ", start)
+    end = text.index("\n", at) + 1
+    es.write_text(text[:at] + text[end:], encoding="utf-8")
+    assert_error(
+        load_error("es", content_copy),
+        "es.toml",
+        "muscle.rhomboids.patient",
+        "missing translation",
+    )
+    with pytest.raises(ContentError, match=r"es\.toml: muscle\.rhomboids\.patient"):
+        load_all(content_copy)
+
+
+def test_empty_translation_counts_as_missing(content_copy: Path) -> None:
+    """A blank text is as bad as an absent one."""
+    es = make_spanish_copy(content_copy)
+    replace_once(es, 'name = "Heat"', 'name = ""')
+    assert_error(
+        load_error("es", content_copy),
+        "es.toml",
+        "option.heat.name",
+        "missing translation",
+    )
+
+
+def test_translation_general_keys_must_match(content_copy: Path) -> None:
+    """A translation's [general] must have exactly the reference language's keys."""
+    es = make_spanish_copy(content_copy)
+    replace_once(es, "notice = ", "aviso = ")
+    assert_error(
+        load_error("es", content_copy),
+        "es.toml",
+        "general.notice",
+        "missing translation",
+    )
+    replace_once(es, "aviso = ", "notice = ")
+    replace_once(es, "[general]\n", '[general]\nextra = "sobra"\n')
+    assert_error(
+        load_error("es", content_copy),
+        "es.toml",
+        "general.extra",
+        "not in the reference language (en.toml)",
+    )
+
+
+def test_missing_table_in_language_file(content_copy: Path) -> None:
+    """An id from spine.toml with no table in the language file is rejected."""
+    replace_once(content_copy / "en.toml", "[cause.sleep_position]", "[cause.sleeping]")
+    assert_error(
+        load_error("en", content_copy),
+        "en.toml",
+        "cause.sleep_position",
+        "missing translation",
+    )
+
+
+def test_extra_id_in_language_file(content_copy: Path) -> None:
+    """A language table for an id spine.toml does not define is rejected."""
+    en = content_copy / "en.toml"
+    en.write_text(
+        en.read_text(encoding="utf-8")
+        + '\n[prevention.tai_chi]\nname = "Tai chi"\nclinician = "x"\npatient = "y"\n',
+        encoding="utf-8",
+    )
+    assert_error(
+        load_error("en", content_copy),
+        "en.toml",
+        "prevention.tai_chi",
+        "unknown id (not in spine.toml)",
+    )
+
+
+def test_duplicate_id(content_copy: Path) -> None:
+    """Two items of one kind with the same id are rejected."""
+    spine_file = content_copy / "spine.toml"
+    spine_file.write_text(
+        spine_file.read_text(encoding="utf-8")
+        + '\n[[cause]]\nid = "strain"\nlikelihood = "common"\n'
+        'regions = ["lumbar"]\ncite = ["seed"]\n',
+        encoding="utf-8",
+    )
+    assert_error(
+        load_error("en", content_copy), "spine.toml", "cause.strain", "duplicate id"
+    )
+
+
+def test_toml_syntax_error_names_the_line(content_copy: Path) -> None:
+    """A TOML syntax error reports the file and the line tomllib found it on."""
+    en = content_copy / "en.toml"
+    lines = en.read_text(encoding="utf-8").splitlines(keepends=True)
+    number = next(
+        n for n, line in enumerate(lines, 1) if line.startswith("language_name")
+    )
+    lines[number - 1] = "language_name = English\n"
+    en.write_text("".join(lines), encoding="utf-8")
+    err = load_error("en", content_copy)
+    assert (err.file, err.key) == ("en.toml", f"line {number}")
+    assert err.problem.startswith("TOML syntax error: ")
+    assert str(err).startswith(f"en.toml: line {number}: TOML syntax error: ")
+
+
+def test_unknown_region_in_option(content_copy: Path) -> None:
+    """An option naming a region that does not exist is rejected."""
+    edit_item(
+        content_copy / "spine.toml",
+        "option",
+        "soft_collar",
+        'regions = ["cervical"]',
+        'regions = ["neck"]',
+    )
+    assert_error(
+        load_error("en", content_copy),
+        "spine.toml",
+        "option.soft_collar.regions",
+        "unknown region 'neck'",
+    )
+
+
+def test_bad_span(content_copy: Path) -> None:
+    """A span with an unknown level code, or one running upward, is rejected."""
+    spine_file = content_copy / "spine.toml"
+    original = spine_file.read_text(encoding="utf-8")
+    edit_item(spine_file, "muscle", "scalenes", '["C2", "C7"]', '["C2", "C9"]')
+    assert_error(
+        load_error("en", content_copy),
+        "spine.toml",
+        "muscle.scalenes.span",
+        "unknown level code 'C9'",
+    )
+    spine_file.write_text(original, encoding="utf-8")
+    edit_item(spine_file, "muscle", "scalenes", '["C2", "C7"]', '["C7", "C2"]')
+    other = content_copy.parent / "again"
+    shutil.copytree(content_copy, other)  # a new path, so the cache cannot answer
+    assert_error(
+        load_error("en", other),
+        "spine.toml",
+        "muscle.scalenes.span",
+        "span runs upward (C7 to C2)",
+    )
+
+
+def test_bad_enum_value(content_copy: Path) -> None:
+    """An urgency outside emergency/urgent/prompt is rejected with the choices."""
+    edit_item(
+        content_copy / "spine.toml",
+        "red_flag",
+        "trauma",
+        'urgency = "emergency"',
+        'urgency = "soon"',
+    )
+    assert_error(
+        load_error("en", content_copy),
+        "spine.toml",
+        "red_flag.trauma.urgency",
+        "bad value 'soon' (expected one of: emergency, urgent, prompt)",
+    )
+
+
+def test_missing_reference_text(content_copy: Path) -> None:
+    """A reference table without its text is rejected."""
+    replace_once(
+        content_copy / "references.toml", '["clas"]\ntext = "', '["clas"]\nnote = "'
+    )
+    assert_error(
+        load_error("en", content_copy), "references.toml", "clas.text", "missing"
+    )
+
+
+def test_misspelt_section_is_rejected(content_copy: Path) -> None:
+    """A section name spine.toml does not know (a typo) is reported, not ignored."""
+    replace_once(
+        content_copy / "spine.toml",
+        '[[prevention]]\nid = "yoga"',
+        '[[preventions]]\nid = "yoga"',
+    )
+    assert_error(
+        load_error("en", content_copy), "spine.toml", "preventions", "unknown section"
+    )

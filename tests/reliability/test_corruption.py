@@ -1,0 +1,113 @@
+"""A damaged database is kept aside untouched and the newest good backup restored."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from pathlib import Path
+
+from companion.store import Store, open_store
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _fill(store: Store, count: int, tag: str) -> list[str]:
+    patient = store.create_patient(chart_number=f"chart-{tag}")
+    ids = []
+    for n in range(count):
+        visit = store.start_visit(patient.id, pain=n % 11)
+        store.save_note(visit.id, "S", f"{tag} note {n} " + "lumbar spasm " * 40)
+        ids.append(visit.id)
+    return ids
+
+
+def _quick_check_fails(path: Path) -> bool:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("PRAGMA quick_check").fetchall() != [("ok",)]
+    except sqlite3.DatabaseError:
+        return True
+    finally:
+        conn.close()
+
+
+def test_garbage_pages_trigger_restore(tmp_path: Path) -> None:
+    """Overwritten pages: file set aside byte-for-byte, backup restored, as-of told."""
+    db = tmp_path / "companion.db"
+    backups = tmp_path / "backups"
+    with open_store(db, backup_dir=backups) as store:
+        kept = _fill(store, 150, "before")
+        backup = store.backup("auto")
+        lost = _fill(store, 150, "after")
+
+    page_size = 4096
+    pages = db.stat().st_size // page_size
+    assert pages > 40
+    garbage = os.urandom(page_size * 6)
+    with open(db, "r+b") as handle:
+        handle.seek(page_size * (pages // 2))
+        handle.write(garbage)
+        handle.flush()
+        os.fsync(handle.fileno())
+    assert _quick_check_fails(db)  # the damage is real before the app sees it
+    damaged_hash = _sha256(db)
+
+    store = open_store(db, backup_dir=backups)
+    try:
+        report = store.recovery
+        assert report is not None
+        aside = report.moved_aside[0]
+        assert aside.name.startswith("companion.db.damaged-")
+        assert aside.parent == tmp_path
+        assert _sha256(aside) == damaged_hash
+        assert report.restored_from == backup
+        assert report.data_as_of is not None
+        assert "your data is as of" in report.message
+        assert backup.name in report.message
+        ids = {row[0] for row in store.conn.execute("SELECT id FROM visits")}
+        assert set(kept) <= ids and not set(lost) & ids
+        assert store.check_integrity() == (True, [])
+        store.create_patient(initials="OK")  # and saving works again
+    finally:
+        store.close()
+    # The next start finds a healthy file and does nothing.
+    with open_store(db, backup_dir=backups) as again:
+        assert again.recovery is None
+
+
+def test_not_a_database_without_backup_starts_empty(tmp_path: Path) -> None:
+    """A file that is not SQLite, with no backup: kept aside, new empty database."""
+    db = tmp_path / "companion.db"
+    junk = b"This is a spreadsheet, not a database.\n" * 500
+    db.write_bytes(junk)
+    (tmp_path / "companion.db-wal").write_bytes(b"stale wal")
+    with open_store(db, backup_dir=tmp_path / "backups") as store:
+        report = store.recovery
+        assert report is not None
+        assert report.restored_from is None and report.data_as_of is None
+        assert "new empty database" in report.message
+        assert report.moved_aside[0].read_bytes() == junk
+        assert any(p.name.endswith("-wal") for p in report.moved_aside)
+        assert store.find_patients("") == []
+        store.create_patient(initials="NW")
+
+
+def test_damaged_backups_are_skipped(tmp_path: Path) -> None:
+    """Recovery restores the newest backup that passes integrity_check."""
+    db = tmp_path / "companion.db"
+    backups = tmp_path / "backups"
+    with open_store(db, backup_dir=backups) as store:
+        store.create_patient(chart_number="in-good-backup")
+        good = store.backup("daily")
+        store.create_patient(chart_number="in-bad-backup")
+        bad = store.backup("auto")
+    bad.write_bytes(b"\0" * 8192)
+    db.write_bytes(b"garbage" * 1000)
+    with open_store(db, backup_dir=backups) as store:
+        assert store.recovery is not None and store.recovery.restored_from == good
+        assert [p.chart_number for p in store.find_patients("in-")] == [
+            "in-good-backup"
+        ]

@@ -1,0 +1,99 @@
+"""Full-text search finds the current text of notes and survives any query."""
+
+from __future__ import annotations
+
+import pytest
+
+from companion.store import Patient, Store, Visit
+from companion.store.search import match_expression
+
+
+def test_finds_current_text_with_context(store: Store, patient: Patient) -> None:
+    """A word in a note is found, with visit, patient, section and a snippet."""
+    visit = store.start_visit(patient.id)
+    store.save_note(visit.id, "O", "Spasm of the quadratus lumborum on the left")
+    [hit] = store.search_notes("quadratus")
+    assert (hit.visit_id, hit.patient_id, hit.section) == (visit.id, patient.id, "O")
+    assert "[quadratus]" in hit.snippet
+
+
+def test_old_revisions_give_no_stale_hits(store: Store, visit: Visit) -> None:
+    """After an edit, words only in the old text no longer match."""
+    store.save_note(visit.id, "S", "sciatica down the right leg")
+    store.save_note(visit.id, "S", "pain limited to the low back")
+    assert store.search_notes("sciatica") == []
+    assert [h.visit_id for h in store.search_notes("back")] == [visit.id]
+    store.save_note(visit.id, "S", "sciatica returned")
+    assert len(store.search_notes("sciatica")) == 1
+
+
+def test_each_section_is_indexed_separately(store: Store, visit: Visit) -> None:
+    """Editing one section leaves the others searchable."""
+    store.save_note(visit.id, "S", "headache")
+    store.save_note(visit.id, "P", "ice and walking")
+    store.save_note(visit.id, "S", "no headache today")
+    assert [h.section for h in store.search_notes("walking")] == ["P"]
+    assert [h.section for h in store.search_notes("headache")] == ["S"]
+
+
+def test_prefix_case_and_accents(store: Store, visit: Visit) -> None:
+    """The last word matches as a prefix, ignoring case and accents."""
+    store.save_note(visit.id, "A", "Contractura muscular lumbar, dolor en la región")
+    assert len(store.search_notes("CONTRACT")) == 1
+    assert len(store.search_notes("region")) == 1
+    assert len(store.search_notes("dolor lumb")) == 1
+    assert store.search_notes("dolor cervical") == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"',
+        '""',
+        "'",
+        "AND",
+        "OR NOT",
+        "*",
+        "a*b*",
+        "'; DROP TABLE note_revisions; --",
+        "NEAR(a b, 3)",
+        "text:spasm",
+        "^start",
+        "(unbalanced",
+        "-",
+        "\x00",
+        "😀",
+        "",
+        "   ",
+        "{col1 col2}: x",
+        "x" * 5000,
+        " ".join(["word"] * 500),
+    ],
+)
+def test_hostile_queries_never_raise(store: Store, visit: Visit, query: str) -> None:
+    """Queries full of FTS5 syntax or SQL are searched as plain words."""
+    store.save_note(visit.id, "S", "AND OR NOT near spasm text DROP TABLE")
+    hits = store.search_notes(query)
+    assert isinstance(hits, list)
+    assert store.conn.execute("SELECT count(*) FROM note_revisions").fetchone() == (1,)
+
+
+def test_operators_are_matched_as_words(store: Store, visit: Visit) -> None:
+    """Typing AND searches for the word 'and', not the operator."""
+    store.save_note(visit.id, "S", "rest and ice")
+    store.save_note(store.start_visit(visit.patient_id).id, "S", "rest only")
+    assert len(store.search_notes("rest AND")) == 1
+
+
+def test_match_expression_quotes_every_word() -> None:
+    """Each word becomes a quoted FTS5 string; the last is a prefix."""
+    assert match_expression('say "hi" NOT') == '"say" "hi" "NOT"*'
+    assert match_expression("!!!") is None
+
+
+def test_limit_caps_hits(store: Store, patient: Patient) -> None:
+    """No more than limit hits come back."""
+    for _ in range(5):
+        store.save_note(store.start_visit(patient.id).id, "S", "spasm")
+    assert len(store.search_notes("spasm", limit=3)) == 3
+    assert store.search_notes("spasm", limit=0) == []

@@ -1,0 +1,228 @@
+"""pytest-qt tests of the visit workflow on a real database: patients, visits, notes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPlainTextEdit, QRadioButton
+from pytestqt.qtbot import QtBot
+
+from companion.app import StartupError, build
+from companion.store import open_store
+from companion.ui.main_window import MainWindow
+from companion.ui.patient_picker import NewPatientDialog
+from companion.ui.visit_session import draft_key
+
+Launch = Callable[..., MainWindow]
+
+
+def add_patient(window: MainWindow, qtbot: QtBot, chart: str, initials: str = ""):
+    """Create a patient through the real dialog, typing as a user would."""
+    dialog = NewPatientDialog(window.session, window.state.strings, window)
+    qtbot.keyClicks(dialog.chart_number, chart)
+    qtbot.keyClicks(dialog.initials, initials)
+    dialog.save()
+    assert dialog.created is not None, dialog.error.text()
+    return dialog.created
+
+
+def test_new_patient_needs_chart_number_or_initials(launch: Launch, qtbot: QtBot):
+    """An empty chart number and initials is refused with a message; nothing saved."""
+    window = launch()
+    dialog = NewPatientDialog(window.session, window.state.strings, window)
+    qtbot.keyClicks(dialog.chart_number, "   ")
+    dialog.save()
+    assert dialog.created is None
+    assert "chart number" in dialog.error.text().lower()
+    assert window.session.store.find_patients("") == []
+
+
+def test_patient_search_is_keyboard_first(launch: Launch, qtbot: QtBot):
+    """Typing part of a chart number and pressing Enter opens that patient."""
+    window = launch()
+    add_patient(window, qtbot, "A-100", "JD")
+    add_patient(window, qtbot, "B-200", "MK")
+    window.session.open_patient(None)
+    picker = window.clinic.picker
+    picker.search.clear()
+    qtbot.keyClicks(picker.search, "b-2")
+    assert picker.results.count() == 1
+    qtbot.keyClick(picker.search, Qt.Key.Key_Return)
+    assert window.session.patient is not None
+    assert window.session.patient.chart_number == "B-200"
+    assert "B-200" in window.clinic.patient_label.text()
+
+
+def test_new_visit_is_prefilled_from_the_selection(launch: Launch, qtbot: QtBot):
+    """A visit started with L4 selected records L4/lumbar and names its muscles."""
+    window = launch()
+    add_patient(window, qtbot, "C-1")
+    window.state.select("L4")
+    window.clinic.new_visit()
+    visit = window.session.visit
+    assert visit is not None
+    assert visit.levels == ("L4",) and visit.regions == ("lumbar",)
+    assessment = window.clinic.editor.notes["A"].toPlainText()
+    assert "L4" in assessment and "Erector spinae" in assessment
+
+
+def test_typed_note_survives_a_restart(launch: Launch, qtbot: QtBot, tmp_path: Path):
+    """Type, see Saved (after COMMIT), close, restart on the folder, see it."""
+    home = tmp_path / "clinic"
+    window = launch(home)
+    add_patient(window, qtbot, "D-1")
+    window.clinic.new_visit()
+    editor = window.clinic.editor
+    note = editor.notes["S"]
+    note.setFocus()
+    qtbot.keyClicks(note, "Woke with a stiff neck")
+    # Pasted text: QTest cannot type characters outside the keyboard's reach.
+    note.insertPlainText(" — ñandú 😀 مرحبا")
+    qtbot.waitUntil(lambda: editor.save_status.text().startswith("Saved"), timeout=3000)
+    visit_id = window.session.visit.id
+    window.close()
+
+    again = launch(home)
+    again.session.open_visit(visit_id)
+    text = again.clinic.editor.notes["S"].toPlainText()
+    assert text == "Woke with a stiff neck — ñandú 😀 مرحبا"
+
+
+def test_draft_left_by_a_crash_becomes_a_revision(
+    launch: Launch, qtbot: QtBot, tmp_path
+):
+    """A draft in the database at start (the app died mid-typing) is recovered."""
+    home = tmp_path / "clinic"
+    window = launch(home)
+    add_patient(window, qtbot, "E-1")
+    visit = window.session.start_visit()
+    window.close()
+    # What the app would have left if it had been killed after the draft commit.
+    with open_store(home / "companion.db", backup_dir=home / "backups") as store:
+        store.save_draft(draft_key(visit.id, "P"), "Heat 15 min twice daily")
+
+    again = launch(home)
+    assert "Recovered 1" in again.statusBar().currentMessage()
+    notes = again.session.store.current_notes(visit.id)
+    assert notes["P"].text == "Heat 15 min twice daily"
+    assert again.session.store.all_drafts() == []
+
+
+def test_edit_appends_a_revision_and_history_shows_both(launch: Launch, qtbot: QtBot):
+    """Saving an edit keeps the old text as an earlier revision."""
+    window = launch()
+    add_patient(window, qtbot, "F-1")
+    window.clinic.new_visit()
+    editor = window.clinic.editor
+    editor.notes["O"].setPlainText("ROM reduced")
+    assert editor.autosave.flush()
+    editor.notes["O"].setPlainText("ROM reduced, tender L4–L5")
+    assert editor.autosave.flush()
+    history = window.session.note_history("O")
+    assert [r.text for r in history] == ["ROM reduced", "ROM reduced, tender L4–L5"]
+    editor.show_history("O")
+    shown = editor.history_dialog.findChild(QPlainTextEdit, "historyText")
+    assert shown.toPlainText() == "ROM reduced, tender L4–L5"
+
+
+def test_pain_slider_saves_and_refuses_nothing_in_range(launch: Launch, qtbot: QtBot):
+    """Moving the pain slider stores the value; the slider cannot leave 0–10."""
+    window = launch()
+    add_patient(window, qtbot, "G-1")
+    window.clinic.new_visit()
+    slider = window.clinic.editor.pain
+    slider.setValue(7)
+    assert window.session.store.get_visit(window.session.visit.id).pain == 7
+    slider.setValue(42)
+    assert slider.value() == 10
+    assert window.clinic.editor.pain_value.text() == "10/10"
+
+
+def test_positive_flag_and_trauma_raise_the_banner(launch: Launch, qtbot: QtBot):
+    """A present red flag, or a car accident, shows its action in the banner."""
+    window = launch()
+    add_patient(window, qtbot, "H-1")
+    window.state.select("L3")
+    window.clinic.new_visit()
+    editor = window.clinic.editor
+    assert editor.flag_banner.isHidden()
+    button = editor.flags_box.findChild(QRadioButton, "flag_cauda_equina_present")
+    qtbot.wait(50)  # let the new rows be laid out, as they are before a person clicks
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    visit = window.session.store.get_visit(window.session.visit.id)
+    assert visit.red_flags["cauda_equina"] == "present"
+    assert not editor.flag_banner.isHidden()
+    flag = next(f for f in window.state.content.red_flags if f.id == "cauda_equina")
+    assert flag.action[:40] in editor.flag_banner.text()
+
+    editor.mechanism.setCurrentIndex(editor.mechanism.findData("car_accident"))
+    trauma = next(f for f in window.state.content.red_flags if f.id == "trauma")
+    assert trauma.name in editor.flag_banner.text()
+
+
+def test_treatment_choices_come_from_the_region(launch: Launch, qtbot: QtBot):
+    """The soft collar is offered for the neck, not the low back; ticks save."""
+    window = launch()
+    add_patient(window, qtbot, "I-1")
+    window.state.select("C5")
+    window.clinic.new_visit()
+    boxes = window.clinic.editor._treatment_boxes
+    assert ("soft_collar", "given") in boxes
+    boxes[("heat", "recommended")].setChecked(True)
+    visit = window.session.store.get_visit(window.session.visit.id)
+    assert visit.treatments_recommended == ("heat",)
+
+    window.state.select("L2")
+    window.clinic.new_visit()
+    assert ("soft_collar", "given") not in window.clinic.editor._treatment_boxes
+
+
+def test_search_opens_the_matching_visit(launch: Launch, qtbot: QtBot):
+    """Searching notes finds the visit by a word in its current text and opens it."""
+    window = launch()
+    add_patient(window, qtbot, "J-1")
+    window.clinic.new_visit()
+    window.clinic.editor.notes["S"].setPlainText("pain after gardening weekend")
+    window.clinic.editor.autosave.flush()
+    wanted = window.session.visit.id
+    add_patient(window, qtbot, "K-1")
+    window.search_notes()
+    dialog = window.notes_search_dialog
+    qtbot.keyClicks(dialog.query, "garden")
+    qtbot.waitUntil(lambda: dialog.results.count() == 1, timeout=2000)
+    qtbot.keyClick(dialog.query, Qt.Key.Key_Return)
+    assert window.session.visit.id == wanted
+    assert window.session.patient.chart_number == "J-1"
+
+
+def test_export_writes_json_and_csv(launch: Launch, qtbot: QtBot, tmp_path: Path):
+    """Export writes the open patient's record, notes included."""
+    window = launch()
+    add_patient(window, qtbot, "L-1")
+    window.clinic.new_visit()
+    window.clinic.editor.notes["P"].setPlainText("walk daily")
+    window.clinic.editor.autosave.flush()
+    json_path, csv_path = window.export_to(str(tmp_path))
+    record = json.loads(Path(json_path).read_text(encoding="utf-8"))
+    assert "walk daily" in json.dumps(record, ensure_ascii=False)
+    assert "walk daily" in Path(csv_path).read_text(encoding="utf-8")
+
+
+def test_check_database_reports_ok(launch: Launch):
+    """Help → Check database runs the integrity check and says it passed."""
+    window = launch()
+    ok, messages = window.check_database()
+    assert ok and messages == []
+    assert "passed" in window.check_result_box.text()
+
+
+def test_second_window_on_same_folder_is_refused(launch: Launch, tmp_path: Path):
+    """A second instance on the same data folder gets a clear message."""
+    home = tmp_path / "clinic"
+    launch(home)
+    with pytest.raises(StartupError, match="already open"):
+        build(["--data-dir", str(home)])
