@@ -11,12 +11,14 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 from companion import __version__
 from companion.core.content import ContentError, load_all
 from companion.core.i18n import strings
-from companion.paths import AppPaths, resolve_paths
+from companion.paths import ASSETS_DIR, AppPaths, resolve_paths
 from companion.store import StoreError, open_store
 from companion.ui.app_state import AppState
 from companion.ui.main_window import MainWindow
 from companion.ui.settings import Settings
 from companion.ui.visit_session import VisitSession
+
+STYLE_SHEET = ASSETS_DIR / "styles" / "app.qss"
 
 
 class StartupError(Exception):
@@ -42,6 +44,7 @@ def application() -> QApplication:
         app.setApplicationName("Spine Companion")
         app.setApplicationVersion(__version__)
         app.setOrganizationName("SpineCompanion")
+        app.setStyleSheet(STYLE_SHEET.read_text(encoding="utf-8"))
     assert isinstance(app, QApplication)
     return app
 

@@ -183,6 +183,8 @@ class Visit:
     follow_up: date | None
     created: datetime
     updated: datetime
+    # Patient-Specific Functional Scale: ((activity, rating 0–10), …); () = none.
+    psfs: tuple[tuple[str, int], ...] = ()
 
     def __post_init__(self) -> None:
         _text("patient_id", self.patient_id)
@@ -208,6 +210,10 @@ class Visit:
         )
         _aware("created", self.created)
         _aware("updated", self.updated)
+        # Imported here because companion.core.psfs imports InvalidInput from here.
+        from companion.core.psfs import validate_psfs
+
+        _set(self, "psfs", validate_psfs(self.psfs))
 
     def __hash__(self) -> int:
         # MappingProxyType is unhashable, so hash on identity-defining fields only.

@@ -217,3 +217,12 @@ def m0001_initial_schema(db: Database) -> None:
             """,
         ),
     )
+
+
+@migration
+def m0002_visit_psfs(db: Database) -> None:
+    """Visits get a PSFS column: JSON [[activity, rating], …], NULL when not taken."""
+    db.conn.execute(
+        "ALTER TABLE visits ADD COLUMN psfs TEXT DEFAULT NULL"
+        " CHECK (psfs IS NULL OR json_valid(psfs))"
+    )

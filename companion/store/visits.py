@@ -31,6 +31,7 @@ EDITABLE = (
     "treatments_given",
     "treatments_recommended",
     "follow_up",
+    "psfs",
 )
 _JSON_FIELDS = (
     "regions",
@@ -139,6 +140,12 @@ def _row(visit: Visit) -> dict[str, Any]:
         value = getattr(visit, name)
         plain = dict(value) if name == "red_flags" else list(value)
         row[name] = json.dumps(plain, ensure_ascii=False)
+    # NULL, not "[]", when no PSFS was taken at this visit.
+    row["psfs"] = (
+        json.dumps([list(item) for item in visit.psfs], ensure_ascii=False)
+        if visit.psfs
+        else None
+    )
     return row
 
 
@@ -158,4 +165,5 @@ def _visit(row: dict[str, Any]) -> Visit:
         follow_up=date_from(row["follow_up"]),
         created=from_text(row["created"]),
         updated=from_text(row["updated"]),
+        psfs=tuple(tuple(item) for item in json.loads(row.get("psfs") or "[]")),
     )

@@ -44,6 +44,7 @@ class ClinicPanel(QWidget):
         self.editor = VisitEditor(state, session)
         scroll = QScrollArea(objectName="visitScroll")
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self.editor)
 
         row = QHBoxLayout()
@@ -60,6 +61,7 @@ class ClinicPanel(QWidget):
         self.visit_list.itemActivated.connect(self._open_visit_item)
         self.visit_list.itemClicked.connect(self._open_visit_item)
         session.patient_changed.connect(self._on_patient_changed)
+        session.patient_changed.connect(lambda _p: self.picker.refresh())
         session.visits_changed.connect(self.refresh_visits)
         session.visit_changed.connect(lambda _v: self._mark_current_visit())
         state.language_changed.connect(lambda _lang: self.retranslate())

@@ -345,6 +345,10 @@ class MainWindow(QMainWindow):
         docks = self.settings.get_bytes("window/state")
         if docks is not None:
             self.restoreState(docks)
+        else:
+            # First run: the diagram and the explanation get most of the width.
+            width = max(360, self.width() // 3)
+            self.resizeDocks([self.clinic_dock], [width], Qt.Orientation.Horizontal)
         view = self.settings.get_str("diagram/view", "posterior")
         self.set_diagram_view(view if view in ("posterior", "lateral") else "posterior")
         last = self.settings.get_str("diagram/selection")

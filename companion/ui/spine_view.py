@@ -48,6 +48,7 @@ from companion.ui.svg_scene import (
     code_of,
     load_diagram,
     place_text,
+    refresh_content_rect,
 )
 
 DIAGRAM_DIR = Path(__file__).resolve().parents[2] / "assets" / "diagrams"
@@ -187,6 +188,7 @@ class SpineView(QGraphicsView):
     def set_names(self, names: Mapping[str, str]) -> None:
         """Use these display names (code → name) for tooltips and labels."""
         self._names = {**DEFAULT_NAMES, **names}
+        self._clear(self._labels)  # muscle cards come back below, renamed
         for diagram in self._diagrams.values():
             for code, item in diagram.items.items():
                 name = self.name_of(code)
@@ -196,7 +198,11 @@ class SpineView(QGraphicsView):
                     label.setText(name)
                     x, y, anchor = label.data(2)
                     place_text(label, x, y, anchor)
+            # Region names differ in length by language: refit around them.
+            refresh_content_rect(diagram)
         self._rebuild_labels()
+        if not self._user_zoomed and self.isVisible():
+            self.fit()
 
     def name_of(self, code: str) -> str:
         """The display name for a code, falling back to the code itself."""
@@ -264,7 +270,13 @@ class SpineView(QGraphicsView):
         """Show the whole diagram and follow the widget's size again."""
         self._user_zoomed = False
         self.resetTransform()
-        self.fitInView(self.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+        # The view scrolls only within its sceneRect; widen it to the labels too.
+        self.setSceneRect(self._content_rect())
+        self.fitInView(self._content_rect(), Qt.AspectRatioMode.KeepAspectRatio)
+
+    def _content_rect(self) -> QRectF:
+        """The art and its static labels (fixed per view, so zoom never jumps)."""
+        return self._diagram.content_rect
 
     # ------------------------------------------------------------ events
 
@@ -397,7 +409,7 @@ class SpineView(QGraphicsView):
         self.scale(target / current, target / current)
 
     def _fit_scale(self) -> float:
-        rect = self.sceneRect()
+        rect = self._content_rect()
         view = self.viewport().rect()
         if rect.isEmpty() or view.isEmpty():
             return 1.0
@@ -503,7 +515,8 @@ class SpineView(QGraphicsView):
     ) -> None:
         scene = self._diagram.scene
         colour = self._involved_colour(code)
-        text = QGraphicsSimpleTextItem(self.name_of(code))
+        # The short name keeps the card inside the art; the tooltip has it all.
+        text = QGraphicsSimpleTextItem(self.name_of(code).split(" (")[0])
         text.setFont(font)
         text.setBrush(QColor("#24313a"))
         width = metrics.horizontalAdvance(text.text())

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import ctypes
 import math
 import re
-import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -28,24 +26,6 @@ from PySide6.QtWidgets import (
     QGraphicsScene,
     QGraphicsSimpleTextItem,
 )
-
-
-def guard_none_refcount() -> None:
-    """Keep None alive under shiboken6 6.12 on CPython 3.11.
-
-    That build drops one reference to None on every call of a void C++ method
-    (QPainterPath.lineTo, QGraphicsItem.setPos, ...), so a few thousand calls
-    abort the interpreter with "deallocating None". Python 3.12+ makes None
-    immortal, which is what the binding assumes; this gives 3.11 the same.
-    """
-    if sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
-        return
-    refcount = ctypes.c_ssize_t.from_address(id(None))
-    if refcount.value < 1 << 40:
-        refcount.value += 1 << 40
-
-
-guard_none_refcount()
 
 INTERACTIVE_KINDS = frozenset({"vertebra", "muscle", "region"})
 CODE_ROLE = 0  # item.data(CODE_ROLE) is the domain code of interactive items
@@ -252,6 +232,15 @@ class Diagram:
     spine_x: float = 0.0
     label_left: float = 0.0
     label_right: float = 0.0
+    # The art and its static text: what "fit to window" shows, fixed per view.
+    content_rect: QRectF = field(default_factory=QRectF)
+
+
+def refresh_content_rect(diagram: Diagram) -> None:
+    """Measure the art and its text again (after labels change length)."""
+    scene = diagram.scene
+    bounds = scene.sceneRect().united(scene.itemsBoundingRect())
+    diagram.content_rect = bounds.adjusted(-8, -8, 8, 8)
 
 
 def _make_inert(item: QGraphicsItem) -> None:
@@ -385,6 +374,7 @@ def load_diagram(svg_path: Path) -> Diagram:
             add_interactive(element, attrs, kind)
         else:
             add_decor(element, attrs, None)
+    refresh_content_rect(diagram)
     return diagram
 
 

@@ -67,7 +67,7 @@ class VisitEditor(QWidget):
         self._flag_groups: dict[str, QButtonGroup] = {}
         self._treatment_boxes: dict[tuple[str, str], QCheckBox] = {}
 
-        self.title = QLabel(objectName="visitTitle")
+        self.title = QLabel(objectName="visitTitle", wordWrap=True)
         self.save_status = QLabel(objectName="saveStatus")
         self.error_banner = QLabel(objectName="errorBanner", wordWrap=True)
         self.error_banner.hide()
@@ -288,20 +288,21 @@ class VisitEditor(QWidget):
         self._clear_grid(self.flags_grid)
         self._flag_groups.clear()
         answers = dict(visit.red_flags) if visit else {}
-        for row, flag in enumerate(self._flags_for_visit()):
+        for index, flag in enumerate(self._flags_for_visit()):
+            # Name on its own row, answers below: fits a narrow dock.
             name = QLabel(flag.name, wordWrap=True)
             name.setToolTip(flag.question)
-            self.flags_grid.addWidget(name, row, 0)
+            self.flags_grid.addWidget(name, 2 * index, 0, 1, 3)
             group = QButtonGroup(self)
             for col, answer in enumerate(("", "absent", "present"), start=1):
                 button = QRadioButton(t(f"visit.flag_{answer or 'not_asked'}"))
                 button.setObjectName(f"flag_{flag.id}_{answer or 'not_asked'}")
+                button.setToolTip(flag.question)
                 button.setChecked(answers.get(flag.id, "") == answer)
                 group.addButton(button, col)
-                self.flags_grid.addWidget(button, row, col)
+                self.flags_grid.addWidget(button, 2 * index + 1, col - 1)
             group.idClicked.connect(lambda _id, f=flag.id: self._on_flag_answered(f))
             self._flag_groups[flag.id] = group
-        self.flags_grid.setColumnStretch(0, 1)
 
         self._clear_grid(self.treatments_grid)
         self._treatment_boxes.clear()
