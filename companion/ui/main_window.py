@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from companion import __version__
 from companion.store import StoreError, backup_due
+from companion.store.backup_schedule import periodic_backups_due
 from companion.ui.app_state import AppState
 from companion.ui.clinic_panel import ClinicPanel
 from companion.ui.notes_search import NotesSearchDialog
@@ -74,6 +75,8 @@ class MainWindow(QMainWindow):
         self.backup_timer = QTimer(self, interval=BACKUP_CHECK_MS)
         self.backup_timer.timeout.connect(self.backup_if_due)
         self.backup_timer.start()
+        # Daily and weekly copies are checked once the window is up, not before.
+        QTimer.singleShot(2000, self.periodic_backups)
         self.selection_label = QLabel(objectName="selectionStatus")
         self.statusBar().addPermanentWidget(self.selection_label)
 
@@ -322,6 +325,14 @@ class MainWindow(QMainWindow):
         except (StoreError, OSError) as error:
             t = self.state.strings.t
             self.statusBar().showMessage(t("backup.failed", message=str(error)), 10000)
+
+    def periodic_backups(self) -> None:
+        """Make the daily / weekly backup when the newest of its kind is too old."""
+        store = self.session.store
+        if store.closed:
+            return
+        for kind in periodic_backups_due(store.backup_dir, datetime.now(UTC)):
+            self.backup_if_due(kind)
 
     def _show_about(self) -> None:
         t = self.state.strings.t

@@ -72,6 +72,20 @@ class VisitSession(QObject):
         self.visit_changed.emit(None)
         self.visits_changed.emit()
 
+    def set_patient_language(self, language: str) -> bool:
+        """Save the open patient's preferred language; False (and a message) if not."""
+        if self._patient is None:
+            return False
+        try:
+            self._patient = self.store.update_patient(
+                self._patient.id, preferred_language=language
+            )
+        except (StoreError, InvalidInput) as error:
+            self.save_failed.emit(str(error))
+            return False
+        self._announce_saved()
+        return True
+
     def visits(self) -> list[Visit]:
         if self._patient is None:
             return []

@@ -226,3 +226,18 @@ def test_second_window_on_same_folder_is_refused(launch: Launch, tmp_path: Path)
     launch(home)
     with pytest.raises(StartupError, match="already open"):
         build(["--data-dir", str(home)])
+
+
+def test_backups_daily_weekly_and_at_quit(launch: Launch, qtbot: QtBot, tmp_path):
+    """Start makes the daily and weekly copies; quitting after a change makes one more."""
+    from companion.store import list_backups
+
+    home = tmp_path / "clinic"
+    window = launch(home)
+    window.periodic_backups()
+    kinds = sorted(b.kind for b in list_backups(home / "backups"))
+    assert kinds == ["daily", "weekly"]
+    add_patient(window, qtbot, "M-1")
+    window.close()
+    kinds = sorted(b.kind for b in list_backups(home / "backups"))
+    assert kinds == ["daily", "quit", "weekly"]

@@ -1,0 +1,198 @@
+"""Patient-facing text for one region: the patient screen's topics and the handout."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from companion.core import spine
+from companion.core.content import Content
+from companion.core.i18n import Strings, strings
+from companion.core.records import Patient
+
+# Red flags a patient must act on at home (call, go to the ER); the "prompt" ones
+# are screening questions the clinician asks in the room.
+WARNING_URGENCIES = ("emergency", "urgent")
+
+
+@dataclass(frozen=True)
+class PatientExplanation:
+    """Everything a patient is told about one region, in plain words, one language.
+
+    Built only from clinical content, never from records, so it cannot carry a
+    name, a chart number or a clinician's note.
+    """
+
+    language: str
+    region_id: str
+    region_name: str
+    spasm_what: str
+    region_text: str
+    muscles: tuple[tuple[str, str], ...]  # (muscle id, patient line), diagram order
+    causes: tuple[str, ...]
+    home_care: tuple[tuple[str, str], ...]  # (option id, patient text)
+    warning_signs: tuple[str, ...]
+    expect: str
+    prevention: tuple[str, ...]
+    notice: str
+
+
+def region_of(content: Content, code: str) -> str:
+    """The region id for a level, region or muscle code."""
+    if spine.is_level(code) or spine.is_region(code):
+        return content.region(code).id
+    for region in content.regions.values():
+        if code in region.muscles:
+            return region.id
+    raise KeyError(f"unknown selection code {code!r}")
+
+
+def explain_for_patient(content: Content, code: str) -> PatientExplanation:
+    """The plain-language explanation for a level, region or muscle code."""
+    region = content.regions[region_of(content, code)]
+    return PatientExplanation(
+        language=content.language,
+        region_id=region.id,
+        region_name=region.name,
+        spasm_what=content.general["spasm_what"],
+        region_text=region.patient,
+        muscles=tuple((m.id, m.patient) for m in content.muscles_for(region.id)),
+        causes=tuple(
+            c.patient for c in content.causes_for(region.id) if c.likelihood == "common"
+        ),
+        home_care=tuple(
+            (o.id, o.patient)
+            for o in content.options_for(region.id)
+            if o.evidence != "against"
+        ),
+        warning_signs=tuple(
+            f.patient
+            for f in content.red_flags_for(region.id)
+            if f.urgency in WARNING_URGENCIES
+        ),
+        expect=content.escalation.patient,
+        prevention=tuple(p.patient for p in content.prevention),
+        notice=content.general["notice"],
+    )
+
+
+def first_name(patient: Patient | None) -> str:
+    """The most the patient screen may show of a patient: first name, else initials."""
+    if patient is None:
+        return ""
+    words = patient.display_name.split()
+    return words[0] if words else patient.initials
+
+
+def format_date(day: date, labels: Strings) -> str:
+    """A date written out in the labels' language ("June 3, 2025", "3 de junio…")."""
+    months = [m.strip() for m in labels.t("handout.months").split(",")]
+    return labels.t(
+        "handout.date_format", day=day.day, month=months[day.month - 1], year=day.year
+    )
+
+
+@dataclass(frozen=True)
+class Section:
+    """One titled block of the handout: a paragraph list, optionally bulleted."""
+
+    key: str
+    title: str
+    paragraphs: tuple[str, ...]
+    bullets: bool = True
+
+
+@dataclass(frozen=True)
+class Handout:
+    """The text of a one-page take-home handout, ready to lay out."""
+
+    language: str
+    title: str
+    clinic: str
+    region_id: str
+    region_name: str
+    given_on: str
+    prepared_for: str
+    follow_up: str
+    muscles: tuple[str, ...]  # muscle ids, in the diagram's colour order
+    left: tuple[Section, ...]
+    right: tuple[Section, ...]
+    notice: str
+
+    def plain_text(self) -> str:
+        """All the handout's words, in reading order (for checks and copying)."""
+        parts = [self.clinic, self.title, self.region_name, self.given_on]
+        parts += [self.prepared_for, self.follow_up]
+        for section in (*self.left, *self.right):
+            parts.append(section.title)
+            parts += section.paragraphs
+        parts.append(self.notice)
+        return "\n".join(p for p in parts if p)
+
+
+def compose_handout(
+    content: Content,
+    code: str,
+    recommended: Iterable[str] = (),
+    follow_up: date | None = None,
+    clinic_name: str = "",
+    given_on: date | None = None,
+    name: str = "",
+    labels: Strings | None = None,
+) -> Handout:
+    """The handout for a selection code in content's language.
+
+    recommended are option ids from the visit (unknown ids are skipped); name is
+    at most a first name, and only when the clinic allows it.
+    """
+    labels = labels or strings(content.language)
+    t = labels.t
+    explained = explain_for_patient(content, code)
+    options = {o.id: o for o in content.options}
+    plan_ids = [i for i in dict.fromkeys(recommended) if i in options]
+    plan = tuple(options[i].patient for i in plan_ids)
+    home = tuple(text for i, text in explained.home_care if i not in plan_ids)
+    left = (
+        Section("what", t("handout.what_title"), (explained.spasm_what,), False),
+        Section(
+            "where",
+            t("handout.where_title", region=explained.region_name),
+            (explained.region_text,),
+            False,
+        ),
+        Section(
+            "muscles",
+            t("handout.muscles_title"),
+            tuple(line for _id, line in explained.muscles),
+        ),
+    )
+    right = (
+        Section("plan", t("handout.plan_title"), plan or (t("handout.no_plan"),)),
+        Section(
+            "home",
+            t("handout.home_title" if plan else "handout.home_title_all"),
+            home,
+        ),
+        Section("warning", t("handout.warning_title"), explained.warning_signs),
+        Section("expect", t("handout.expect_title"), (explained.expect,), False),
+        Section("prevention", t("handout.prevention_title"), explained.prevention),
+    )
+    return Handout(
+        language=content.language,
+        title=t("handout.title"),
+        clinic=clinic_name.strip(),
+        region_id=explained.region_id,
+        region_name=explained.region_name,
+        given_on=t("handout.given_on", date=format_date(given_on, labels))
+        if given_on
+        else "",
+        prepared_for=t("handout.prepared_for", name=name) if name else "",
+        follow_up=t("handout.follow_up", date=format_date(follow_up, labels))
+        if follow_up
+        else t("handout.no_follow_up"),
+        muscles=tuple(m for m, _line in explained.muscles),
+        left=left,
+        right=tuple(s for s in right if s.paragraphs),
+        notice=explained.notice,
+    )
