@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 
 from companion import __version__
-from companion.core.content import ContentError, load_all
+from companion.core.content import DEFAULT_CONTENT_DIR, ContentError, load_all
 from companion.core.i18n import strings
 from companion.paths import ASSETS_DIR, AppPaths, resolve_paths
 from companion.store import StoreError, open_store
@@ -19,6 +21,13 @@ from companion.ui.settings import Settings
 from companion.ui.visit_session import VisitSession
 
 STYLE_SHEET = ASSETS_DIR / "styles" / "app.qss"
+ENV_CONTENT_DIR = "COMPANION_CONTENT_DIR"
+
+
+def content_dir() -> Path:
+    """The clinical content folder: bundled, or a clinic's own copy if set."""
+    override = os.environ.get(ENV_CONTENT_DIR)
+    return Path(override) if override else DEFAULT_CONTENT_DIR
 
 
 class StartupError(Exception):
@@ -55,7 +64,7 @@ def build(argv: list[str]) -> QMainWindow:
     paths: AppPaths = resolve_paths(args.data_dir).ensure()
     application()
     try:
-        contents = load_all()
+        contents = load_all(content_dir())
     except ContentError as error:
         raise StartupError(strings("en").t("app.content_error", error=error)) from error
     try:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from sqlcipher3 import dbapi2 as _sqlcipher
+
 from companion.core.records import InvalidInput
 
 __all__ = [
@@ -17,6 +19,17 @@ __all__ = [
     "StoreReadOnly",
     "translate",
 ]
+
+# The stdlib driver opens plain files, SQLCipher's encrypted ones; catch both.
+DB_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, _sqlcipher.Error)
+DB_DATABASE_ERRORS: tuple[type[Exception], ...] = (
+    sqlite3.DatabaseError,
+    _sqlcipher.DatabaseError,
+)
+DB_INTEGRITY_ERRORS: tuple[type[Exception], ...] = (
+    sqlite3.IntegrityError,
+    _sqlcipher.IntegrityError,
+)
 
 # Primary result codes (the low byte of an extended code), from sqlite3.h.
 SQLITE_BUSY = 5
@@ -53,13 +66,13 @@ class StoreCorrupt(StoreError):
     """The database file is damaged; reopening recovers from the newest backup."""
 
 
-def primary_code(exc: sqlite3.Error) -> int | None:
+def primary_code(exc: Exception) -> int | None:
     """The primary SQLite result code of an error, or None if it carries none."""
     code = getattr(exc, "sqlite_errorcode", None)
     return None if code is None else code & 0xFF
 
 
-def translate(exc: sqlite3.Error, path: Path | str) -> StoreError | None:
+def translate(exc: Exception, path: Path | str) -> StoreError | None:
     """The user-facing error for an SQLite failure, or None for a programming error."""
     code = primary_code(exc)
     if code == SQLITE_FULL:

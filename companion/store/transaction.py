@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from companion.store.errors import translate
+from companion.store.errors import DB_ERRORS, translate
 
 
 def new_id() -> str:
@@ -61,7 +61,7 @@ def write_transaction(conn: sqlite3.Connection, path: Path | str) -> Iterator[No
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
-    except sqlite3.Error as exc:
+    except DB_ERRORS as exc:
         friendly = translate(exc, path)
         if friendly is None:
             raise

@@ -241,3 +241,26 @@ def test_backups_daily_weekly_and_at_quit(launch: Launch, qtbot: QtBot, tmp_path
     window.close()
     kinds = sorted(b.kind for b in list_backups(home / "backups"))
     assert kinds == ["daily", "quit", "weekly"]
+
+
+def test_full_disk_keeps_text_and_saves_once_space_returns(launch: Launch, qtbot: QtBot):
+    """A full database shows a clear message, keeps the text, then saves later."""
+    window = launch()
+    add_patient(window, qtbot, "N-1")
+    window.clinic.new_visit()
+    editor = window.clinic.editor
+    conn = window.session.store.conn
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.execute(f"PRAGMA max_page_count = {pages}")  # no room for one more page
+    big = "Radiating pain into the left leg. " * 4000
+    editor.notes["S"].setPlainText(big)
+    assert not editor.autosave.flush()
+    assert "disk is full" in editor.error_banner.text()
+    assert editor.save_status.text() == "Not saved"
+    assert editor.notes["S"].toPlainText() == big
+    assert window.session.current_notes() == {}  # no partial row
+
+    conn.execute("PRAGMA max_page_count = 1073741823")
+    assert editor.autosave.flush()
+    assert editor.error_banner.isHidden()
+    assert window.session.current_notes()["S"].text == big
