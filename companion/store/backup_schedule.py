@@ -7,7 +7,10 @@ from pathlib import Path
 
 from companion.store.backup import list_backups
 
-PERIODS: dict[str, timedelta] = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
+PERIODS: dict[str, timedelta] = {
+    "daily": timedelta(days=1),
+    "weekly": timedelta(days=7),
+}
 
 
 def periodic_backups_due(backup_dir: Path, now: datetime) -> list[str]:

@@ -23,6 +23,8 @@ def test_fresh_backups_are_not_due_until_their_period_passes(tmp_path: Path) -> 
         store.backup("weekly")
     now = datetime.now(UTC)
     assert periodic_backups_due(backups, now) == []
-    assert periodic_backups_due(backups, now + timedelta(days=1, seconds=1)) == ["daily"]
+    assert periodic_backups_due(backups, now + timedelta(days=1, seconds=1)) == [
+        "daily"
+    ]
     later = now + timedelta(days=7, seconds=1)
     assert periodic_backups_due(backups, later) == ["daily", "weekly"]

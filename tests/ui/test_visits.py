@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QPlainTextEdit, QRadioButton
 from pytestqt.qtbot import QtBot
 
 from companion.app import StartupError, build
-from companion.store import open_store
+from companion.store import list_backups, open_store
 from companion.ui.main_window import MainWindow
 from companion.ui.patient_picker import NewPatientDialog
 from companion.ui.visit_session import draft_key
@@ -229,9 +229,7 @@ def test_second_window_on_same_folder_is_refused(launch: Launch, tmp_path: Path)
 
 
 def test_backups_daily_weekly_and_at_quit(launch: Launch, qtbot: QtBot, tmp_path):
-    """Start makes the daily and weekly copies; quitting after a change makes one more."""
-    from companion.store import list_backups
-
+    """Start makes daily and weekly copies; quitting after a change makes one more."""
     home = tmp_path / "clinic"
     window = launch(home)
     window.periodic_backups()
@@ -243,7 +241,9 @@ def test_backups_daily_weekly_and_at_quit(launch: Launch, qtbot: QtBot, tmp_path
     assert kinds == ["daily", "quit", "weekly"]
 
 
-def test_full_disk_keeps_text_and_saves_once_space_returns(launch: Launch, qtbot: QtBot):
+def test_full_disk_keeps_text_and_saves_once_space_returns(
+    launch: Launch, qtbot: QtBot
+):
     """A full database shows a clear message, keeps the text, then saves later."""
     window = launch()
     add_patient(window, qtbot, "N-1")
