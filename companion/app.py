@@ -13,8 +13,11 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 from companion import __version__
 from companion.core.content import DEFAULT_CONTENT_DIR, ContentError, load_all
 from companion.core.i18n import strings
-from companion.paths import ASSETS_DIR, AppPaths, resolve_paths
-from companion.store import StoreError, open_store
+from companion.paths import ASSETS_DIR, AppPaths, paths_under, resolve_paths
+from companion.store import Store, StoreError, open_store
+from companion.store.cipher import WrongKey, make_private
+from companion.store.keys import database_key, install_keyring_from_env
+from companion.ui.app_lock import ask_passphrase
 from companion.ui.app_state import AppState
 from companion.ui.main_window import MainWindow
 from companion.ui.settings import Settings
@@ -30,6 +33,13 @@ def content_dir() -> Path:
     return Path(override) if override else DEFAULT_CONTENT_DIR
 
 
+def demo_paths(data_dir: str | None) -> AppPaths:
+    """--demo's own folder (<data>/demo), so samples never mix with real patients."""
+    if data_dir:
+        return resolve_paths(data_dir)
+    return paths_under(resolve_paths(None).data_dir / "demo")
+
+
 class StartupError(Exception):
     """The app cannot start; the message is for the user."""
 
@@ -38,6 +48,11 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="companion", description="Spine Companion")
     parser.add_argument(
         "--data-dir", help="keep the database, backups and settings here"
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="open a sample clinic of fictional patients, kept apart from real ones",
     )
     parser.add_argument("--version", action="version", version=__version__)
     # Qt's own options (e.g. -platform) pass through untouched.
@@ -61,23 +76,53 @@ def application() -> QApplication:
 def build(argv: list[str]) -> QMainWindow:
     """Create or reuse the QApplication and show the main window; no event loop."""
     args = parse_args(argv)
-    paths: AppPaths = resolve_paths(args.data_dir).ensure()
+    where = demo_paths if args.demo else resolve_paths
+    paths: AppPaths = where(args.data_dir).ensure()
     application()
     try:
         contents = load_all(content_dir())
     except ContentError as error:
         raise StartupError(strings("en").t("app.content_error", error=error)) from error
-    try:
-        store = open_store(paths.database, backup_dir=paths.backup_dir)
-    except StoreError as error:
-        raise StartupError(str(error)) from error
     settings = Settings(paths.settings_file)
+    store = open_encrypted_store(paths, settings.get_str("ui/language", "en"))
+    settings.sync()
+    make_private(paths.settings_file)
+    if args.demo:
+        from companion.demo import build_demo_clinic
+
+        build_demo_clinic(store)  # first run only: it skips patients already there
     state = AppState(contents, settings.get_str("ui/language", "en"))
     session = VisitSession(store)
     window = MainWindow(state, settings, session)
     window.show()
     _report_recovery(window, session)
     return window
+
+
+PASSPHRASE_TRIES = 5
+
+
+def open_encrypted_store(paths: AppPaths, language: str = "en") -> Store:
+    """Open the database encrypted, with the keychain key or a passphrase.
+
+    COMPANION_KEYRING=memory swaps in an in-process keychain (tests only).
+    """
+    install_keyring_from_env()
+    t = strings(language if language in ("en", "es") else "en").t
+    message = ""
+
+    def ask(new: bool) -> str | None:
+        return ask_passphrase(new, t, message)
+
+    for _attempt in range(PASSPHRASE_TRIES):
+        try:
+            key = database_key(paths.database, ask)
+            return open_store(paths.database, backup_dir=paths.backup_dir, key=key)
+        except WrongKey:
+            message = t("security.wrong_passphrase")
+        except StoreError as error:
+            raise StartupError(str(error)) from error
+    raise StartupError(t("security.wrong_passphrase"))
 
 
 def _report_recovery(window: MainWindow, session: VisitSession) -> None:
@@ -102,6 +147,10 @@ def _report_recovery(window: MainWindow, session: VisitSession) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the app until its window closes; returns the process exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    if os.name != "nt":
+        # Everything the app writes (database, backups, exports, settings) is
+        # for this user only.
+        os.umask(0o077)
     app = application()
     try:
         window = build(argv)

@@ -40,7 +40,10 @@ class AppPaths:
     def ensure(self) -> AppPaths:
         """Create the folders (private to this user on POSIX) and return self."""
         for folder in (self.data_dir, self.config_dir, self.backup_dir):
-            folder.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if os.name != "nt":
+                # Patient data: no other account on the PC may list or read it.
+                folder.chmod(0o700)
         return self
 
 

@@ -11,6 +11,21 @@ import pytest
 
 # Set before any Qt import so every test, including subprocesses, runs headless.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The app's database key lives in a keychain: tests (and their subprocesses) get
+# an in-process one, never the real OS keychain.
+os.environ["COMPANION_KEYRING"] = "memory"
+
+
+@pytest.fixture(autouse=True)
+def fake_keychain() -> Any:
+    """A fresh in-memory keychain for every test (the launch fixture's keys go here)."""
+    import keyring
+
+    from companion.store.keys import MemoryKeyring
+
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    return backend
 
 
 @pytest.fixture

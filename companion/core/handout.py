@@ -57,7 +57,11 @@ def explain_for_patient(content: Content, code: str) -> PatientExplanation:
         region_name=region.name,
         spasm_what=content.general["spasm_what"],
         region_text=region.patient,
-        muscles=tuple((m.id, m.patient) for m in content.muscles_for(region.id)),
+        # The short name matches the label on the diagram the patient is looking at.
+        muscles=tuple(
+            (m.id, f"{m.name.split(' (')[0]}: {m.patient}")
+            for m in content.muscles_for(region.id)
+        ),
         causes=tuple(
             c.patient for c in content.causes_for(region.id) if c.likelihood == "common"
         ),

@@ -1,4 +1,4 @@
-"""Progress maths: weeks since onset, pain change against the MCID, the 4–6-week rule."""
+"""Progress maths: weeks since onset, pain change vs. the MCID, the 4–6-week rule."""
 
 from __future__ import annotations
 
@@ -47,14 +47,18 @@ class McidRule:
         by_points = drop >= self.points
         # Integer cross-multiplication: 3 of 10 is exactly 30%, no float rounding.
         by_percent = (
-            self.percent is not None and baseline > 0 and drop * 100 >= self.percent * baseline
+            self.percent is not None
+            and baseline > 0
+            and drop * 100 >= self.percent * baseline
         )
         return by_points, by_percent
 
 
 # NPRS MCID for low back pain: 2 points or about 30% from baseline
 # (farrar-2001, childs-2005, ostelo-2008).
-LOW_BACK_RULE = McidRule(LOW_BACK, 2.0, 30, ("farrar-2001", "childs-2005", "ostelo-2008"))
+LOW_BACK_RULE = McidRule(
+    LOW_BACK, 2.0, 30, ("farrar-2001", "childs-2005", "ostelo-2008")
+)
 # NPRS MCID for mechanical neck pain: about 1.3 points, no percent given
 # (cleland-2008). On the whole-number scale that means a drop of 2 or more.
 NECK_RULE = McidRule(NECK, 1.3, None, ("cleland-2008",))
@@ -174,11 +178,9 @@ def summarize(visits: Iterable[Visit], as_of: date | None = None) -> ProgressSum
     psfs_scored = [p for p in points if p.psfs is not None]
     psfs_baseline = psfs_scored[0].psfs if psfs_scored else None
     psfs_latest = psfs_scored[-1].psfs if psfs_scored else None
-    psfs_change = (
-        round(psfs_latest - psfs_baseline, 2)
-        if len(psfs_scored) >= 2 and psfs_latest is not None and psfs_baseline is not None
-        else None
-    )
+    psfs_change: float | None = None
+    if len(psfs_scored) >= 2 and psfs_latest is not None and psfs_baseline is not None:
+        psfs_change = round(psfs_latest - psfs_baseline, 2)
 
     baseline = scored[0].pain if scored else None
     latest = scored[-1].pain if len(scored) >= 2 else None

@@ -40,11 +40,11 @@ def validate_psfs(value: object) -> Psfs:
     answers: list[tuple[str, int]] = []
     seen: set[str] = set()
     for item in items:
-        if isinstance(item, str | bytes) or not isinstance(item, Iterable):
-            raise InvalidInput("psfs", f"PSFS entry {item!r} is not (activity, rating).")
-        pair = tuple(item)
-        if len(pair) != 2:
-            raise InvalidInput("psfs", f"PSFS entry {item!r} is not (activity, rating).")
+        pair = () if isinstance(item, str | bytes) else item
+        if not isinstance(pair, Iterable) or len(pair := tuple(pair)) != 2:
+            raise InvalidInput(
+                "psfs", f"PSFS entry {item!r} is not an (activity, rating) pair."
+            )
         activity, rating = pair
         name = _activity(activity)
         if name.casefold() in seen:

@@ -11,7 +11,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from companion.store.errors import StoreError, translate
+from companion.store.cipher import connect, make_private
+from companion.store.errors import DB_ERRORS, StoreError, translate
 
 if TYPE_CHECKING:
     from companion.store.database import Store
@@ -65,25 +66,27 @@ def list_backups(backup_dir: Path, kind: str | None = None) -> list[BackupFile]:
     return sorted(backups, key=lambda b: b.sort_key, reverse=True)
 
 
-def is_intact(path: Path) -> bool:
-    """True when the file is an SQLite database that passes integrity_check."""
+def is_intact(path: Path, key: bytes | None = None) -> bool:
+    """True when the file (encrypted with key, if given) passes integrity_check."""
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error:
+        conn = connect(path, key, readonly=True)
+    except DB_ERRORS:
         return False
     try:
         rows = conn.execute("PRAGMA integrity_check").fetchall()
         return rows == [("ok",)]
-    except sqlite3.Error:
+    except DB_ERRORS:
         return False
     finally:
         conn.close()
 
 
-def newest_verified_backup(backup_dir: Path) -> BackupFile | None:
+def newest_verified_backup(
+    backup_dir: Path, key: bytes | None = None
+) -> BackupFile | None:
     """The newest backup in the folder that passes integrity_check, if any."""
     for backup in list_backups(backup_dir):
-        if is_intact(backup.path):
+        if is_intact(backup.path, key):
             return backup
     return None
 
@@ -102,20 +105,26 @@ def backup_due(
 
 def make_backup(store: Store, backup_dir: Path, kind: str = "auto") -> Path:
     """Copy the open database into a verified backup file and rotate old ones."""
-    return backup_connection(store.conn, backup_dir, kind)
+    return backup_connection(store.conn, backup_dir, kind, store.key)
 
 
-def backup_connection(conn: sqlite3.Connection, backup_dir: Path, kind: str) -> Path:
-    """Back up an open connection: temp file, integrity check, atomic rename."""
+def backup_connection(
+    conn: sqlite3.Connection, backup_dir: Path, kind: str, key: bytes | None = None
+) -> Path:
+    """Back up an open connection: temp file, integrity check, atomic rename.
+
+    With a key the backup is encrypted with it, like the database.
+    """
     if kind not in KINDS:
         raise ValueError(f"unknown backup kind {kind!r}")
     try:
         backup_dir.mkdir(parents=True, exist_ok=True)
+        make_private(backup_dir)
         final = _free_name(backup_dir, kind, datetime.now(UTC))
         temp = final.with_name(f".{final.name}.partial")
         try:
-            _copy(conn, temp)
-            if not is_intact(temp):
+            _copy(conn, temp, key)
+            if not is_intact(temp, key):
                 raise StoreError(
                     f"A backup copy failed its integrity check ({temp}); the "
                     "database itself was not changed. Check the backup drive."
@@ -125,7 +134,7 @@ def backup_connection(conn: sqlite3.Connection, backup_dir: Path, kind: str) -> 
             with contextlib.suppress(FileNotFoundError):
                 temp.unlink()
         _fsync_dir(backup_dir)
-    except sqlite3.Error as exc:
+    except DB_ERRORS as exc:
         friendly = translate(exc, backup_dir)
         if friendly is None:
             raise
@@ -163,8 +172,10 @@ def _second(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(microsecond=0)
 
 
-def _copy(conn: sqlite3.Connection, dest: Path) -> None:
-    target = sqlite3.connect(dest)
+def _copy(conn: sqlite3.Connection, dest: Path, key: bytes | None) -> None:
+    dest.unlink(missing_ok=True)
+    make_private(dest.parent)
+    target = connect(dest, key)
     try:
         conn.backup(target)
         # A rollback-journal copy is one self-contained file, easy to move around.

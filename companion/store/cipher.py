@@ -48,12 +48,12 @@ def connect(
         name: str = f"{target.resolve().as_uri()}?mode=ro"
     else:
         name = str(target)
+    if not readonly:
+        ensure_private_file(target)
     if key is None:
         return sqlite3.connect(
             name, uri=readonly, timeout=timeout, isolation_level=isolation_level
         )
-    if not readonly:
-        ensure_private_file(target)
     conn = sqlcipher.connect(
         name, uri=readonly, timeout=timeout, isolation_level=isolation_level
     )

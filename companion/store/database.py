@@ -14,9 +14,23 @@ from typing import Any
 from sqlite_utils import Database
 
 from companion.core.records import Draft, InvalidInput, NoteRevision, Patient, Visit
-from companion.store import drafts, notes, patients, search, visits
-from companion.store.backup import make_backup
+from companion.store import audit, drafts, notes, patients, search, visits
+from companion.store.audit import AuditEntry
+from companion.store.backup import is_intact, list_backups, make_backup
+from companion.store.cipher import (
+    WrongKey,
+    check_key,
+    connect,
+    encrypt_in_place,
+    export_encrypted,
+    is_plain_database,
+    make_database_private,
+    make_private,
+    shred,
+)
 from companion.store.errors import (
+    DB_DATABASE_ERRORS,
+    DB_ERRORS,
     SQLITE_CORRUPT,
     SQLITE_NOTADB,
     StoreError,
@@ -25,6 +39,7 @@ from companion.store.errors import (
     translate,
 )
 from companion.store.export import export_patient
+from companion.store.keys import KeyUnavailable, read_keyinfo, stored_key
 from companion.store.lock import InstanceLock
 from companion.store.migrations import MIGRATIONS, Migrations, has_data
 from companion.store.recovery import RecoveryReport, recover
@@ -69,8 +84,10 @@ class Store:
         backup_dir: Path,
         lock: InstanceLock,
         recovery: RecoveryReport | None = None,
+        key: bytes | None = None,
     ) -> None:
         self.db = db
+        self._key = key
         self.path = path
         self.backup_dir = backup_dir
         self.recovery = recovery
@@ -84,6 +101,16 @@ class Store:
     def conn(self) -> sqlite3.Connection:
         """The underlying connection (for backups and tests)."""
         return self.db.conn
+
+    @property
+    def key(self) -> bytes | None:
+        """The SQLCipher key (backups are encrypted with it), or None if plain."""
+        return self._key
+
+    @property
+    def encrypted(self) -> bool:
+        """True when the database file is encrypted with SQLCipher."""
+        return self._key is not None
 
     @property
     def closed(self) -> bool:
@@ -125,7 +152,7 @@ class Store:
             raise StoreError("The database is closed.")
         try:
             yield
-        except sqlite3.Error as exc:
+        except DB_ERRORS as exc:
             friendly = translate(exc, self.path)
             if friendly is None:
                 raise
@@ -178,6 +205,7 @@ class Store:
         visit = visits.build_visit(patient_id, visit_date, **fields)
         with self._saving():
             visits.insert_visit(self.db, visit)
+            self._audit_in_transaction(audit.CREATE_VISIT, visit.id)
         return visit
 
     def update_visit(self, visit_id: str, **fields: Any) -> Visit:
@@ -188,6 +216,7 @@ class Store:
                 raise InvalidInput("visit_id", f"No visit with id {visit_id!r}.")
             visit = visits.changed_visit(current, fields)
             visits.update_visit(self.db, visit)
+            self._audit_in_transaction(audit.EDIT_VISIT, visit_id)
         return visit
 
     def get_visit(self, visit_id: str) -> Visit | None:
@@ -209,6 +238,7 @@ class Store:
             revision, is_new = notes.append_revision(self.db, visit_id, section, text)
             if is_new:
                 visits.touch_visit(self.db, visit_id)
+                self._audit_in_transaction(audit.EDIT_NOTE, visit_id)
         return revision
 
     def current_notes(self, visit_id: str) -> dict[str, NoteRevision]:
@@ -268,7 +298,7 @@ class Store:
                 self.conn.execute(
                     "INSERT INTO notes_fts (notes_fts) VALUES ('integrity-check')"
                 )
-            except sqlite3.DatabaseError as exc:
+            except DB_DATABASE_ERRORS as exc:
                 # Only damage is a finding; busy or read-only is an ordinary error.
                 if primary_code(exc) not in (SQLITE_CORRUPT, SQLITE_NOTADB):
                     raise
@@ -278,7 +308,10 @@ class Store:
     def export_patient(self, patient_id: str, dest_dir: Path) -> tuple[Path, Path]:
         """Write the patient's JSON (all history) and CSV (a row per visit)."""
         with self._reading():
-            return export_patient(self.db, patient_id, dest_dir)
+            written = export_patient(self.db, patient_id, dest_dir)
+        make_private(*written)
+        self.audit(audit.EXPORT, patient_id)
+        return written
 
     def backup(self, kind: str = "auto") -> Path:
         """Make a verified backup in backup_dir now; return its path."""
@@ -286,8 +319,47 @@ class Store:
             raise StoreError("The database is closed.")
         path = make_backup(self, self.backup_dir, kind)
         self.last_backup = datetime.now(UTC)
+        self.audit(audit.BACKUP, path.name)
+        # The audit row above is not a change worth another backup.
         self.changed_since_backup = False
         return path
+
+    # Audit log and security settings
+
+    def _audit_in_transaction(self, event: str, record_id: str) -> None:
+        if audit.has_audit_table(self.db):
+            audit.append(self.db, event, record_id)
+
+    def audit(self, event: str, record_id: str = "") -> AuditEntry | None:
+        """Append an audit row in its own transaction (no PHI: ids only)."""
+        if self._closed:
+            raise StoreError("The database is closed.")
+        if not audit.has_audit_table(self.db):
+            return None
+        with write_transaction(self.db.conn, self.path):
+            return audit.append(self.db, event, record_id)
+
+    def audit_log(self, limit: int | None = None) -> list[AuditEntry]:
+        """Audit rows, oldest first (the newest `limit` if given)."""
+        with self._reading():
+            return audit.entries(self.db, limit)
+
+    def verify_audit_chain(self) -> tuple[bool, int | None]:
+        """(True, None) if every audit hash checks out, else (False, first bad id)."""
+        with self._reading():
+            return audit.verify(self.db)
+
+    def security_setting(self, name: str) -> str | None:
+        """A value from security_settings (e.g. the PIN hash), or None."""
+        with self._reading():
+            return audit.get_secret(self.db, name)
+
+    def set_security_setting(self, name: str, value: str) -> None:
+        """Save a security_settings value in its own transaction."""
+        if self._closed:
+            raise StoreError("The database is closed.")
+        with write_transaction(self.db.conn, self.path):
+            audit.put_secret(self.db, name, value)
 
 
 def open_store(
@@ -296,11 +368,19 @@ def open_store(
     backup_dir: Path | None = None,
     migrations: Migrations | None = None,
     busy_timeout: float = BUSY_TIMEOUT_SECONDS,
+    key: bytes | None = None,
 ) -> Store:
     """Lock, check (restoring from backup if damaged), configure and migrate.
 
-    Raises StoreLocked when another instance has the database open, and other
-    StoreError subclasses for read-only, full or busy databases.
+    With a key (32 bytes) the database, its WAL and its backups are encrypted
+    with SQLCipher; a plain database found there is encrypted first, without
+    loss. Without a key the file is plain SQLite, unless it is already
+    encrypted and its key is in the keychain (then that key is used). The app
+    always passes a key; plain files are for tests and tools.
+
+    Raises StoreLocked when another instance has the database open, WrongKey
+    when the key does not open it, KeyUnavailable when an encrypted file has no
+    key, and other StoreError subclasses for read-only, full or busy databases.
     """
     path = Path(path)
     backups = default_backup_dir(path) if backup_dir is None else Path(backup_dir)
@@ -321,11 +401,26 @@ def open_store(
         )
     db: Database | None = None
     try:
-        report = recover(path, backups, datetime.now(UTC))
-        conn = _connect(path, busy_timeout)
+        if key is None:
+            key = _key_for_existing(path)
+        now = datetime.now(UTC)
+        if key is not None and is_plain_database(path):
+            # Damage is checked with the plain reader first, then the file (and
+            # any plain backups) are encrypted; see encrypt_in_place.
+            report = recover(path, backups, now)
+            encrypt_in_place(path, key)
+            encrypt_plain_backups(backups, key)
+        else:
+            if key is not None:
+                _check_key_or_damage(path, key, backups)
+            report = recover(path, backups, now, key)
+        conn = _connect(path, busy_timeout, key)
         db = Database(conn, execute_plugins=False)
-        store = Store(db, path, backups, lock, report)
+        store = Store(db, path, backups, lock, report, key)
         _configure(store, migrations or MIGRATIONS)
+        if report is not None and report.restored_from is not None:
+            store.audit(audit.RESTORE, report.restored_from.name)
+        make_database_private(path)
         return store
     except BaseException:
         if db is not None:
@@ -334,15 +429,71 @@ def open_store(
         raise
 
 
-def _connect(path: Path, busy_timeout: float) -> sqlite3.Connection:
+def _key_for_existing(path: Path) -> bytes | None:
+    """The keychain key of an already encrypted database, or None for a plain one."""
+    if read_keyinfo(path) is None:
+        return None
+    key = stored_key(path)
+    if key is None and path.exists() and not is_plain_database(path):
+        if path.stat().st_size == 0:
+            return None
+        raise KeyUnavailable(
+            f"The database ({path}) is encrypted and its key is not available here."
+        )
+    return key
+
+
+def _check_key_or_damage(path: Path, key: bytes, backups: Path) -> None:
+    """Refuse a wrong key before recovery could mistake it for a damaged file."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    conn = connect(path, key, readonly=True)
+    try:
+        check_key(conn, path)
+        return
+    except WrongKey:
+        # Page 1 unreadable: either the key is wrong or the file is damaged. If
+        # a backup opens with this key, the key is right and recovery may run.
+        if any(is_intact(b.path, key) for b in list_backups(backups)[:5]):
+            return
+        raise
+    except DB_ERRORS:
+        return  # busy and the like: recovery's own check reports them
+    finally:
+        conn.close()
+
+
+def encrypt_plain_backups(backup_dir: Path, key: bytes) -> list[Path]:
+    """Encrypt every plain backup in the folder in place (same name); return them."""
+    done: list[Path] = []
+    for backup in list_backups(backup_dir):
+        if not is_plain_database(backup.path):
+            continue
+        temp = backup.path.with_name(f".{backup.path.name}.encrypting")
+        export_encrypted(backup.path, temp, key)
+        plain_aside = backup.path.with_name(f".{backup.path.name}.plain")
+        os.replace(backup.path, plain_aside)
+        os.replace(temp, backup.path)
+        shred(plain_aside)
+        done.append(backup.path)
+    return done
+
+
+def _connect(path: Path, busy_timeout: float, key: bytes | None) -> sqlite3.Connection:
     try:
         # Autocommit mode: every transaction is an explicit BEGIN IMMEDIATE.
-        conn = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
-    except sqlite3.Error as exc:
+        conn = connect(path, key, timeout=busy_timeout, isolation_level=None)
+    except DB_ERRORS as exc:
         friendly = translate(exc, path)
         if friendly is None:
             raise
         raise friendly from exc
+    try:
+        if key is not None:
+            check_key(conn, path)
+    except BaseException:
+        conn.close()
+        raise
     conn.create_function("casefold", 1, patients.fold, deterministic=True)
     return conn
 
@@ -354,7 +505,7 @@ def _configure(store: Store, migrations: Migrations) -> None:
             # An upgrade that goes wrong must never cost the clinic its records.
             make_backup(store, store.backup_dir, "pre-migration")
         migrations.apply_pending(store.db, store.path)
-    except sqlite3.Error as exc:
+    except DB_ERRORS as exc:
         friendly = translate(exc, store.path)
         if friendly is None:
             raise

@@ -26,7 +26,7 @@ class InstanceLock:
     def acquire(self) -> None:
         """Take the lock, or raise StoreLocked if another instance holds it."""
         try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
             if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
                 raise StoreReadOnly(

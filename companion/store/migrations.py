@@ -226,3 +226,11 @@ def m0002_visit_psfs(db: Database) -> None:
         "ALTER TABLE visits ADD COLUMN psfs TEXT DEFAULT NULL"
         " CHECK (psfs IS NULL OR json_valid(psfs))"
     )
+
+
+@migration
+def m0003_audit_log(db: Database) -> None:
+    """The hash-chained, append-only audit log and the security settings table."""
+    from companion.store.audit import SCHEMA
+
+    _run(db, SCHEMA)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from companion.store.backup import BackupFile, newest_verified_backup
+from companion.store.cipher import connect, make_database_private
 from companion.store.errors import (
+    DB_DATABASE_ERRORS,
     SQLITE_CORRUPT,
     SQLITE_NOTADB,
     primary_code,
@@ -17,6 +18,7 @@ from companion.store.errors import (
 )
 
 _SIDE_FILES = ("-wal", "-shm", "-journal")
+_SQLITE_ERROR = 1
 
 
 @dataclass(frozen=True)
@@ -46,18 +48,21 @@ class RecoveryReport:
         )
 
 
-def find_damage(path: Path) -> str | None:
+def find_damage(path: Path, key: bytes | None = None) -> str | None:
     """Why the database file is damaged, or None if it is absent or healthy."""
     if not path.exists() or path.stat().st_size == 0:
         return None
     # Read-only, so this look never checkpoints or deletes a -wal file and never
     # changes a byte of a damaged database before it is set aside.
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    conn = connect(path, key, readonly=True)
     try:
         rows = conn.execute("PRAGMA quick_check").fetchall()
-    except sqlite3.DatabaseError as exc:
+    except DB_DATABASE_ERRORS as exc:
         if primary_code(exc) in (SQLITE_CORRUPT, SQLITE_NOTADB):
             return str(exc)
+        if key is not None and primary_code(exc) == _SQLITE_ERROR:
+            # SQLCipher reports a page that fails its HMAC as a generic error.
+            return f"a page failed its integrity code ({exc})"
         # Busy, read-only and the like are not damage: never move a good file.
         friendly = translate(exc, path)
         if friendly is None:
@@ -88,12 +93,15 @@ def set_aside(path: Path, stamp: datetime) -> tuple[Path, ...]:
     return tuple(moved)
 
 
-def restore(backup: Path, dest: Path) -> None:
-    """Copy a backup into place with the backup API (the file is never half-written)."""
+def restore(backup: Path, dest: Path, key: bytes | None = None) -> None:
+    """Copy a backup into place with the backup API (the file is never half-written).
+
+    With a key, both the backup and the restored file are encrypted with it.
+    """
     temp = dest.with_name(f".{dest.name}.restoring")
     temp.unlink(missing_ok=True)
-    source = sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro", uri=True)
-    target = sqlite3.connect(temp)
+    source = connect(backup, key, readonly=True)
+    target = connect(temp, key)
     try:
         source.backup(target)
     finally:
@@ -102,17 +110,20 @@ def restore(backup: Path, dest: Path) -> None:
     with open(temp, "rb+") as handle:
         os.fsync(handle.fileno())
     os.replace(temp, dest)
+    make_database_private(dest)
 
 
-def recover(path: Path, backup_dir: Path, now: datetime) -> RecoveryReport | None:
+def recover(
+    path: Path, backup_dir: Path, now: datetime, key: bytes | None = None
+) -> RecoveryReport | None:
     """If the database is damaged, set it aside and restore; else return None."""
-    problem = find_damage(path)
+    problem = find_damage(path, key)
     if problem is None:
         return None
     moved = set_aside(path, now)
-    chosen: BackupFile | None = newest_verified_backup(backup_dir)
+    chosen: BackupFile | None = newest_verified_backup(backup_dir, key)
     if chosen is not None:
-        restore(chosen.path, path)
+        restore(chosen.path, path, key)
     return RecoveryReport(
         damaged_path=path,
         moved_aside=moved,

@@ -27,9 +27,12 @@ from PySide6.QtWidgets import (
 from companion import __version__
 from companion.store import StoreError, backup_due
 from companion.store.backup_schedule import periodic_backups_due
+from companion.ui.app_lock import install_app_lock
 from companion.ui.app_state import AppState
 from companion.ui.clinic_panel import ClinicPanel
 from companion.ui.notes_search import NotesSearchDialog
+from companion.ui.patient_screen import install_patient_screen
+from companion.ui.progress_panel import install_progress_panel
 from companion.ui.region_panel import RegionPanel, resolve_selection
 from companion.ui.settings import Settings
 from companion.ui.spine_view import SpineView
@@ -94,6 +97,10 @@ class MainWindow(QMainWindow):
         self._default_size()
         self._layout_restored = False
         self._restore_state()
+        install_progress_panel(self)
+        install_patient_screen(self)
+        # Last, so its menu entries and idle watch cover everything above.
+        self.app_lock = install_app_lock(self)
 
     # -- actions --------------------------------------------------------------
 
@@ -258,6 +265,10 @@ class MainWindow(QMainWindow):
             self.selection_label.setText(
                 t("app.selected", name=self.state.selection_name(code))
             )
+
+    def require_unlock(self) -> bool:
+        """True if no PIN is set; else lock now (app_lock.unlocked fires later)."""
+        return self.app_lock.require_unlock()
 
     def focus_patient_search(self) -> None:
         self.clinic_dock.show()

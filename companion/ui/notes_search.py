@@ -48,6 +48,8 @@ class NotesSearchDialog(QDialog):
 
     def run_search(self) -> None:
         self.results.clear()
+        if self.session.store.closed:  # the window closed while a search waited
+            return
         text = self.query.text()
         hits = self.session.store.search_notes(text) if text.strip() else []
         for hit in hits:

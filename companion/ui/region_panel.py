@@ -54,6 +54,7 @@ class RegionPanel(QWidget):
         self._content = content
         self._strings = strings
         self._code: str | None = None
+        self._details_shown: str | None = None  # the HTML now in self.details
 
         self.header = QLabel(objectName="panelHeader")
         self.header.setWordWrap(True)
@@ -119,6 +120,7 @@ class RegionPanel(QWidget):
             self.muscle_tree.hide()
             self.muscle_tree.clear()
             self.details.clear()
+            self._details_shown = None
             return
         region, level, muscle_id = resolve_selection(self._content, code)
         if level:
@@ -137,7 +139,14 @@ class RegionPanel(QWidget):
         self.muscles_title.show()
         self._fill_muscles(region, level, muscle_id)
         self.muscle_tree.show()
-        self.details.setHtml(self._details_html(region, muscle_id))
+        html = self._details_html(region, muscle_id)
+        if html != self._details_shown:
+            self.details.setHtml(html)
+            self._details_shown = html
+        else:
+            # Levels of one region share this text: keep its layout, which is the
+            # slow part of a click, and just go back to the top as setHtml would.
+            self.details.verticalScrollBar().setValue(0)
 
     # -- building the sections ------------------------------------------------
 

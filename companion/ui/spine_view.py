@@ -166,11 +166,9 @@ class SpineView(QGraphicsView):
         self.setMinimumSize(240, 260)
 
         self._names: dict[str, str] = dict(DEFAULT_NAMES)
-        self._diagrams: dict[str, Diagram] = {
-            view: load_diagram(DIAGRAM_DIR / f"{view}.svg") for view in VIEWS
-        }
-        for diagram in self._diagrams.values():
-            diagram.scene.setParent(self)  # scenes live and die with the view
+        # Each view's diagram is parsed when first shown (see _diagram), so the
+        # side view costs nothing before the first paint.
+        self._diagrams: dict[str, Diagram] = {}
         self._view = VIEWS[0]
         self._selected: str | None = None
         self._hover: str | None = None
@@ -190,16 +188,7 @@ class SpineView(QGraphicsView):
         self._names = {**DEFAULT_NAMES, **names}
         self._clear(self._labels)  # muscle cards come back below, renamed
         for diagram in self._diagrams.values():
-            for code, item in diagram.items.items():
-                name = self.name_of(code)
-                item.setToolTip(name)
-                item.setData(NAME_ROLE, name)
-                for label in item.labels:
-                    label.setText(name)
-                    x, y, anchor = label.data(2)
-                    place_text(label, x, y, anchor)
-            # Region names differ in length by language: refit around them.
-            refresh_content_rect(diagram)
+            self._apply_names(diagram)
         self._rebuild_labels()
         if not self._user_zoomed and self.isVisible():
             self.fit()
@@ -358,7 +347,25 @@ class SpineView(QGraphicsView):
 
     @property
     def _diagram(self) -> Diagram:
-        return self._diagrams[self._view]
+        diagram = self._diagrams.get(self._view)
+        if diagram is None:
+            diagram = load_diagram(DIAGRAM_DIR / f"{self._view}.svg")
+            diagram.scene.setParent(self)  # scenes live and die with the view
+            self._apply_names(diagram)
+            self._diagrams[self._view] = diagram
+        return diagram
+
+    def _apply_names(self, diagram: Diagram) -> None:
+        for code, item in diagram.items.items():
+            name = self.name_of(code)
+            item.setToolTip(name)
+            item.setData(NAME_ROLE, name)
+            for label in item.labels:
+                label.setText(name)
+                x, y, anchor = label.data(2)
+                place_text(label, x, y, anchor)
+        # Region names differ in length by language: refit around them.
+        refresh_content_rect(diagram)
 
     def _code_at(self, pos: QPoint) -> str | None:
         for item in self.items(pos):

@@ -448,6 +448,10 @@ def _most_inside(
     size = grid + 2  # a ring of outside samples makes the rect's edge count as "other"
     inf = float("inf")
     dist = [[0.0] * size for _ in range(size)]
+    # Only items reaching into rect can be hit by its samples; testing just those
+    # gives the same answers as testing all of them, many times faster.
+    reach = rect.adjusted(-1.0, -1.0, 1.0, 1.0)
+    items = [i for i in items if i.isVisible() and i.hit_rect().intersects(reach)]
     for j in range(size):
         for i in range(size):
             if 0 < i < size - 1 and 0 < j < size - 1:

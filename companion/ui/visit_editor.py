@@ -66,6 +66,8 @@ class VisitEditor(QWidget):
         self._loading = False
         self._flag_groups: dict[str, QButtonGroup] = {}
         self._treatment_boxes: dict[tuple[str, str], QCheckBox] = {}
+        # (language, visit) the red-flag and treatment rows were built for.
+        self._lists_shown: tuple[str, Visit | None] | None = None
 
         self.title = QLabel(objectName="visitTitle", wordWrap=True)
         self.save_status = QLabel(objectName="saveStatus")
@@ -221,7 +223,9 @@ class VisitEditor(QWidget):
         finally:
             self._loading = False
         self.autosave.load(visit.id if visit else None)
-        self._rebuild_lists()
+        if self._lists_shown != (self.state.language, self.session.visit):
+            # Opening another patient shows the same empty rows: keep the widgets.
+            self._rebuild_lists()
         self._refresh_header()
 
     def _inputs(self) -> list[QWidget]:
@@ -331,6 +335,7 @@ class VisitEditor(QWidget):
         enabled = visit is not None
         self.flags_box.setEnabled(enabled)
         self.treatments_box.setEnabled(enabled)
+        self._lists_shown = (self.state.language, visit)
 
     def _refresh_flag_banner(self) -> None:
         visit = self.session.visit
@@ -429,6 +434,7 @@ class VisitEditor(QWidget):
         self.save_status.setProperty("state", "saved")
 
     def _on_save_failed(self, message: str) -> None:
+        self._lists_shown = None  # the ticks on screen may differ from the record
         t = self.state.strings.t
         self.save_status.setText(t("visit.not_saved"))
         self.save_status.setProperty("state", "failed")

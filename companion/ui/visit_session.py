@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject, Signal
 
 from companion.core.records import SECTIONS, InvalidInput, NoteRevision, Patient, Visit
 from companion.store import Store, StoreError
+from companion.store.audit import OPEN_PATIENT
 
 
 def draft_key(visit_id: str, section: str) -> str:
@@ -66,6 +67,8 @@ class VisitSession(QObject):
     def open_patient(self, patient_id: str | None) -> None:
         """Switch patient; the open visit closes so nothing of the last one lingers."""
         patient = self.store.get_patient(patient_id) if patient_id else None
+        if patient is not None:
+            self._audit_open(patient.id)
         self._visit = None
         self._patient = patient
         self.patient_changed.emit(patient)
@@ -85,6 +88,13 @@ class VisitSession(QObject):
             return False
         self._announce_saved()
         return True
+
+    def _audit_open(self, patient_id: str) -> None:
+        # Who looked at which chart is part of the record; ids only, no names.
+        try:
+            self.store.audit(OPEN_PATIENT, patient_id)
+        except StoreError as error:
+            self.save_failed.emit(str(error))
 
     def visits(self) -> list[Visit]:
         if self._patient is None:

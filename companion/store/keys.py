@@ -1,0 +1,210 @@
+"""The database key: random and kept in the OS keychain, or derived from a passphrase.
+
+Beside the database a small JSON file, ``<db>.keyinfo``, says which of the two
+applies. It holds the keychain entry's name or the passphrase's argon2id salt
+and cost parameters, never the key itself.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import keyring
+import keyring.backend
+import keyring.errors
+from argon2.low_level import Type, hash_secret_raw
+from keyring.backends import fail
+
+from companion.store.cipher import KEY_BYTES, ensure_private_file, make_private
+from companion.store.errors import StoreError
+
+SERVICE = "SpineCompanion database key"
+ENV_KEYRING = "COMPANION_KEYRING"  # "memory": an in-process keychain, for tests
+MIN_PASSPHRASE = 8
+# RFC 9106's second recommended option (64 MiB, 3 passes), 4 lanes.
+ARGON2 = {"time_cost": 3, "memory_cost": 64 * 1024, "parallelism": 4}
+
+
+class KeyUnavailable(StoreError):
+    """The key for an existing encrypted database cannot be found."""
+
+
+class PassphraseNeeded(Exception):
+    """No keychain: the caller must ask for the passphrase (new=True: choose one)."""
+
+    def __init__(self, new: bool) -> None:
+        super().__init__("new passphrase needed" if new else "passphrase needed")
+        self.new = new
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """A keychain that lives only in this process (tests; never the real one)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.entries.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.entries[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if self.entries.pop((service, username), None) is None:
+            raise keyring.errors.PasswordDeleteError(username)
+
+
+def install_keyring_from_env(environ: dict[str, str] | None = None) -> None:
+    """Use the in-memory keychain when COMPANION_KEYRING=memory (tests, demos)."""
+    env = os.environ if environ is None else environ
+    if env.get(ENV_KEYRING) == "memory" and not isinstance(
+        keyring.get_keyring(), MemoryKeyring
+    ):
+        keyring.set_keyring(MemoryKeyring())
+
+
+def keychain_available() -> bool:
+    """True unless keyring found no usable OS keychain (its 'fail' backend)."""
+    backend = keyring.get_keyring()
+    if isinstance(backend, fail.Keyring):
+        return False
+    chained = getattr(backend, "backends", None)
+    return chained is None or bool(chained)
+
+
+def keyinfo_path(db_path: Path) -> Path:
+    """Where the key's description lives: <db>.keyinfo."""
+    return db_path.with_name(db_path.name + ".keyinfo")
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    """How the key of one database is obtained; never contains the key."""
+
+    method: str  # "keychain" or "passphrase"
+    key_id: str = ""
+    salt: str = ""  # hex
+    time_cost: int = ARGON2["time_cost"]
+    memory_cost: int = ARGON2["memory_cost"]
+    parallelism: int = ARGON2["parallelism"]
+
+
+def read_keyinfo(db_path: Path) -> KeyInfo | None:
+    """The database's key description, or None if it has none (plain or new)."""
+    path = keyinfo_path(db_path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise KeyUnavailable(f"The key description {path} cannot be read.") from exc
+    fields = {k: data[k] for k in KeyInfo.__dataclass_fields__ if k in data}
+    return KeyInfo(**fields)
+
+
+def write_keyinfo(db_path: Path, info: KeyInfo) -> None:
+    """Save the key description atomically, readable by this user only."""
+    path = keyinfo_path(db_path)
+    temp = path.with_name(f".{path.name}.partial")
+    temp.unlink(missing_ok=True)
+    ensure_private_file(temp)
+    with open(temp, "w", encoding="utf-8") as out:
+        json.dump({"version": 1, **info.__dict__}, out, indent=2)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(temp, path)
+    make_private(path)
+
+
+def derive_key(passphrase: str, info: KeyInfo) -> bytes:
+    """The argon2id key for a passphrase and the stored salt and costs."""
+    return hash_secret_raw(
+        passphrase.encode("utf-8"),
+        bytes.fromhex(info.salt),
+        time_cost=info.time_cost,
+        memory_cost=info.memory_cost,
+        parallelism=info.parallelism,
+        hash_len=KEY_BYTES,
+        type=Type.ID,
+    )
+
+
+def stored_key(db_path: Path) -> bytes | None:
+    """The keychain key of an existing database, or None (no keychain entry)."""
+    info = read_keyinfo(db_path)
+    if info is None or info.method != "keychain":
+        return None
+    try:
+        value = keyring.get_password(SERVICE, info.key_id)
+    except keyring.errors.KeyringError:
+        return None
+    return None if value is None else bytes.fromhex(value)
+
+
+def database_key(
+    db_path: Path, ask_passphrase: Callable[[bool], str | None] | None = None
+) -> bytes:
+    """The key for db_path, created on first use.
+
+    With a keychain: a random 256-bit key stored there. Without one: an argon2id
+    key from the passphrase ask_passphrase(new) returns (None means cancelled).
+    """
+    info = read_keyinfo(db_path)
+    if info is None:
+        return _new_key(db_path, ask_passphrase)
+    if info.method == "keychain":
+        key = stored_key(db_path)
+        if key is None:
+            raise KeyUnavailable(
+                "The key of this encrypted database is not in this computer's "
+                f"keychain (entry {info.key_id[:8]}…). Sign in as the user who "
+                "created it, or restore the keychain, then start again."
+            )
+        return key
+    if info.method == "passphrase":
+        passphrase = _ask(ask_passphrase, new=False)
+        return derive_key(passphrase, info)
+    raise KeyUnavailable(f"Unknown key method {info.method!r} in the key description.")
+
+
+def _new_key(
+    db_path: Path, ask_passphrase: Callable[[bool], str | None] | None
+) -> bytes:
+    if keychain_available():
+        key = secrets.token_bytes(KEY_BYTES)
+        key_id = secrets.token_hex(16)
+        try:
+            keyring.set_password(SERVICE, key_id, key.hex())
+        except keyring.errors.KeyringError as exc:
+            raise KeyUnavailable(
+                f"The key could not be saved in the keychain: {exc}"
+            ) from exc
+        # Only after the keychain has it, or the database could be orphaned.
+        write_keyinfo(db_path, KeyInfo("keychain", key_id=key_id))
+        return key
+    passphrase = _ask(ask_passphrase, new=True)
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise StoreError(
+            f"The passphrase must be at least {MIN_PASSPHRASE} characters long."
+        )
+    info = KeyInfo("passphrase", salt=secrets.token_bytes(16).hex())
+    key = derive_key(passphrase, info)
+    write_keyinfo(db_path, info)
+    return key
+
+
+def _ask(ask: Callable[[bool], str | None] | None, new: bool) -> str:
+    if ask is None:
+        raise PassphraseNeeded(new)
+    passphrase = ask(new)
+    if passphrase is None:
+        raise KeyUnavailable("No passphrase was given, so the database stays locked.")
+    return passphrase

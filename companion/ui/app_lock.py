@@ -1,0 +1,539 @@
+"""The clinician's PIN lock: on demand (Ctrl+L), after idle minutes, and on request.
+
+While locked, the open patient is closed (so every patient widget is empty),
+dialogs are closed and wiped, the window's contents are hidden behind a lock
+screen and its actions are disabled. Unlocking with the PIN reopens the
+patient and visit. Failed attempts make the next try wait longer.
+
+Hook for other screens: ``window.require_unlock()`` returns True when no PIN is
+set; otherwise it locks the window and returns False, and ``app_lock.unlocked``
+fires once the clinician has typed the PIN (the patient screen calls it when
+the clinician leaves it, so whoever walks up to the PC cannot go further).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDockWidget,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextEdit,
+    QTreeWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from companion.store import StoreError
+from companion.store import audit as events
+
+if TYPE_CHECKING:
+    from companion.ui.main_window import MainWindow
+
+PIN_SETTING = "pin_hash"
+IDLE_SETTING = "security/idle_minutes"
+DEFAULT_IDLE_MINUTES = 5
+MIN_PIN = 4
+FREE_ATTEMPTS = 2  # mistypes before any wait
+MAX_DELAY_SECONDS = 300.0
+_ACTIVITY = frozenset(
+    {
+        QEvent.Type.KeyPress,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseMove,
+        QEvent.Type.Wheel,
+        QEvent.Type.TouchBegin,
+    }
+)
+_HASHER = PasswordHasher()  # argon2id, 64 MiB, 3 passes
+
+
+def hash_pin(pin: str) -> str:
+    """An argon2id hash of the PIN (salted; the PIN itself is never stored)."""
+    return _HASHER.hash(pin)
+
+
+def pin_matches(stored_hash: str, pin: str) -> bool:
+    """True when the PIN matches the stored argon2id hash."""
+    try:
+        return _HASHER.verify(stored_hash, pin)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def unlock_delay(failures: int) -> float:
+    """Seconds to wait after `failures` wrong PINs: 0, 0, then 2, 4, 8 … 300."""
+    if failures <= FREE_ATTEMPTS:
+        return 0.0
+    return min(2.0 ** (failures - FREE_ATTEMPTS), MAX_DELAY_SECONDS)
+
+
+_CLEARABLE = (
+    QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
+    QLabel,
+    QListWidget,
+    QTreeWidget,
+    QComboBox,
+)
+
+
+def scrub(root: QWidget) -> None:
+    """Empty every text-bearing widget under root (used on dialogs being closed)."""
+    for widget in [root, *root.findChildren(QWidget)]:
+        if isinstance(widget, _CLEARABLE):
+            widget.clear()
+        elif isinstance(widget, QTableWidget):
+            widget.clearContents()
+            widget.setRowCount(0)
+    root.setWindowTitle("")
+
+
+class LockScreen(QWidget):
+    """Covers the whole window: a PIN field, an Unlock button and a message."""
+
+    def __init__(self, t: Callable[..., str], parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("lockScreen")
+        self.setAutoFillBackground(True)
+        self.title = QLabel(t("security.locked_title"), objectName="lockTitle")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.pin = QLineEdit(objectName="lockPin")
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin.setPlaceholderText(t("security.pin_hint"))
+        self.pin.setMaximumWidth(260)
+        self.unlock_button = QPushButton(t("security.unlock"), objectName="unlock")
+        self.message = QLabel(objectName="lockMessage")
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(self.title)
+        layout.addWidget(self.pin, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(self.unlock_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(self.message)
+        layout.addStretch(2)
+
+
+class AppLock(QObject):
+    """Locks the main window on demand, when idle, or when a screen asks."""
+
+    locked_changed = Signal(bool)
+    unlocked = Signal()
+
+    def __init__(
+        self, window: MainWindow, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        super().__init__(window)
+        self.window = window
+        self.clock = clock
+        self.failures = 0
+        self.next_try_at = 0.0
+        self._locked = False
+        self._reopen: tuple[str | None, str | None] = (None, None)
+        self._disabled_actions: list[QAction] = []
+        self._hidden_windows: list[QWidget] = []
+        self._hidden_panels: list[QWidget] = []
+        t = window.state.strings.t
+        self.screen = LockScreen(t, window)
+        self.screen.hide()
+        self.screen.unlock_button.clicked.connect(self._unlock_from_screen)
+        self.screen.pin.returnPressed.connect(self._unlock_from_screen)
+        self.idle_timer = QTimer(self, singleShot=True)
+        self.idle_timer.timeout.connect(self._on_idle)
+        self.set_idle_minutes(self._saved_idle_minutes())
+        window.installEventFilter(self)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+        self._build_actions()
+
+    # -- settings -------------------------------------------------------------
+
+    def _saved_idle_minutes(self) -> float:
+        text = self.window.settings.get_str(IDLE_SETTING, str(DEFAULT_IDLE_MINUTES))
+        try:
+            minutes = float(text)
+        except ValueError:
+            return DEFAULT_IDLE_MINUTES
+        return minutes if minutes > 0 else DEFAULT_IDLE_MINUTES
+
+    def set_idle_minutes(self, minutes: float) -> None:
+        """Lock after this many minutes without a key press or mouse event."""
+        self.set_idle_timeout_ms(int(minutes * 60_000))
+
+    def set_idle_timeout_ms(self, ms: int) -> None:
+        """The idle timeout in milliseconds (tests use a fraction of a second)."""
+        self.idle_timer.setInterval(max(ms, 1))
+        self.idle_timer.start()
+
+    @property
+    def locked(self) -> bool:
+        return self._locked
+
+    @property
+    def has_pin(self) -> bool:
+        return bool(self._pin_hash())
+
+    def _pin_hash(self) -> str | None:
+        try:
+            return self.window.session.store.security_setting(PIN_SETTING)
+        except StoreError:
+            return None
+
+    def set_pin(self, pin: str) -> None:
+        """Store the argon2id hash of a new PIN (at least 4 characters)."""
+        if len(pin) < MIN_PIN:
+            raise ValueError(self.window.state.strings.t("security.pin_too_short"))
+        store = self.window.session.store
+        store.set_security_setting(PIN_SETTING, hash_pin(pin))
+        self._audit(events.SET_PIN)
+
+    # -- locking --------------------------------------------------------------
+
+    def require_unlock(self) -> bool:
+        """True if no PIN is set; otherwise lock now and return False."""
+        if not self.has_pin:
+            return True
+        self.lock()
+        return False
+
+    def lock(self) -> bool:
+        """Hide everything behind the lock screen; False when no PIN is set."""
+        if self._locked:
+            return True
+        if not self.has_pin:
+            return False
+        window = self.window
+        window.clinic.editor.autosave.flush()
+        session = window.session
+        self._reopen = (
+            session.patient.id if session.patient else None,
+            session.visit.id if session.visit else None,
+        )
+        self._locked = True
+        self._close_other_windows()
+        # Closing the patient empties the picker, visit list and editor.
+        session.open_patient(None)
+        window.clinic.picker.search.clear()
+        window.clinic.picker.results.clear()
+        window.statusBar().clearMessage()
+        central = window.centralWidget()
+        if central is not None:
+            central.hide()
+        self._hidden_panels = [
+            dock.widget()
+            for dock in window.findChildren(QDockWidget)
+            if dock.widget() is not None and not dock.widget().isHidden()
+        ]
+        for panel in self._hidden_panels:
+            panel.hide()
+        self._disabled_actions = [
+            a for a in window.findChildren(QAction) if a.isEnabled()
+        ]
+        for action in self._disabled_actions:
+            action.setEnabled(False)
+        self.screen.pin.clear()
+        self.screen.message.clear()
+        self.screen.setGeometry(window.rect())
+        self.screen.show()
+        self.screen.raise_()
+        self.screen.pin.setFocus()
+        self.idle_timer.stop()
+        self._audit(events.LOCK)
+        self.locked_changed.emit(True)
+        return True
+
+    def try_unlock(self, pin: str) -> bool:
+        """Unlock with the PIN; a wrong one is logged and delays the next try."""
+        t = self.window.state.strings.t
+        if not self._locked:
+            return True
+        wait = self.next_try_at - self.clock()
+        if wait > 0:
+            self.screen.message.setText(t("security.wait", seconds=int(wait) + 1))
+            return False
+        stored = self._pin_hash()
+        if stored is None or not pin_matches(stored, pin):
+            self.failures += 1
+            self.next_try_at = self.clock() + unlock_delay(self.failures)
+            self._audit(events.UNLOCK_FAILED)
+            self.screen.pin.clear()
+            self.screen.message.setText(t("security.wrong_pin"))
+            return False
+        self.failures = 0
+        self.next_try_at = 0.0
+        self._audit(events.UNLOCK)
+        self._restore()
+        return True
+
+    def _unlock_from_screen(self) -> None:
+        self.try_unlock(self.screen.pin.text())
+
+    def _restore(self) -> None:
+        window = self.window
+        self._locked = False
+        self.screen.pin.clear()
+        self.screen.hide()
+        for action in self._disabled_actions:
+            action.setEnabled(True)
+        self._disabled_actions = []
+        central = window.centralWidget()
+        if central is not None:
+            central.show()
+        for panel in self._hidden_panels:
+            panel.show()
+        self._hidden_panels = []
+        for other in self._hidden_windows:
+            other.show()
+        self._hidden_windows = []
+        patient_id, visit_id = self._reopen
+        self._reopen = (None, None)
+        if patient_id is not None:
+            window.session.open_patient(patient_id)
+            if visit_id is not None:
+                window.session.open_visit(visit_id)
+        window.clinic.picker.refresh()
+        self.idle_timer.start()
+        self.locked_changed.emit(False)
+        self.unlocked.emit()
+
+    def _close_other_windows(self) -> None:
+        window = self.window
+        dialogs = set(window.findChildren(QDialog))
+        for widget in QApplication.topLevelWidgets():
+            if widget is window or not widget.isVisible():
+                continue
+            if isinstance(widget, QDialog):
+                dialogs.add(widget)
+            else:
+                widget.hide()  # e.g. the patient-facing screen: back after unlock
+                self._hidden_windows.append(widget)
+        for dialog in dialogs:
+            dialog.reject()
+            scrub(dialog)
+
+    # -- idle -----------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind in _ACTIVITY and not self._locked:
+            self.idle_timer.start()
+        elif watched is self.window and kind == QEvent.Type.Resize:
+            self.screen.setGeometry(self.window.rect())
+        return False
+
+    def _on_idle(self) -> None:
+        if not self.lock():
+            self.idle_timer.start()  # no PIN yet: check again later
+
+    # -- actions and dialogs --------------------------------------------------
+
+    def _build_actions(self) -> None:
+        window = self.window
+        t = window.state.strings.t
+        self.lock_action = QAction(t("security.lock"), window)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.triggered.connect(self.lock_now)
+        self.set_pin_action = QAction(t("security.set_pin"), window)
+        self.set_pin_action.triggered.connect(self.ask_new_pin)
+        self.audit_action = QAction(t("security.audit_log"), window)
+        self.audit_action.triggered.connect(self.show_audit_log)
+        window.addAction(self.lock_action)
+        window.state.language_changed.connect(lambda _lang: self._retranslate())
+        file_menu = getattr(window, "file_menu", None)
+        if file_menu is not None:
+            quit_action = getattr(window, "quit_action", None)
+            file_menu.insertAction(quit_action, self.lock_action)
+            file_menu.insertAction(quit_action, self.set_pin_action)
+            file_menu.insertSeparator(quit_action)
+        help_menu = getattr(window, "help_menu", None)
+        if help_menu is not None:
+            help_menu.insertAction(
+                help_menu.actions()[0] if help_menu.actions() else None,
+                self.audit_action,
+            )
+
+    def _retranslate(self) -> None:
+        t = self.window.state.strings.t
+        self.lock_action.setText(t("security.lock"))
+        self.set_pin_action.setText(t("security.set_pin"))
+        self.audit_action.setText(t("security.audit_log"))
+        self.screen.title.setText(t("security.locked_title"))
+        self.screen.pin.setPlaceholderText(t("security.pin_hint"))
+        self.screen.unlock_button.setText(t("security.unlock"))
+
+    def lock_now(self) -> None:
+        """Ctrl+L: lock, or offer to set a PIN first when there is none."""
+        if not self.lock():
+            self.ask_new_pin()
+
+    def ask_new_pin(self) -> None:
+        dialog = SetPinDialog(self, self.window)
+        self.pin_dialog = dialog
+        dialog.open()
+
+    def show_audit_log(self) -> None:
+        dialog = AuditLogDialog(self.window)
+        self.audit_dialog = dialog
+        dialog.open()
+
+    def _audit(self, event: str) -> None:
+        # A busy disk must never keep the clinician locked out (or in).
+        with contextlib.suppress(StoreError):
+            self.window.session.store.audit(event)
+
+
+class SetPinDialog(QDialog):
+    """Choose the clinician PIN (asks for the current one when there is one)."""
+
+    def __init__(self, lock: AppLock, parent: QWidget) -> None:
+        super().__init__(parent, objectName="setPinDialog")
+        self.lock = lock
+        t = lock.window.state.strings.t
+        self.setWindowTitle(t("security.set_pin").replace("&", "").rstrip("…"))
+        self.current = QLineEdit(objectName="currentPin")
+        self.new_pin = QLineEdit(objectName="newPin")
+        self.confirm = QLineEdit(objectName="confirmPin")
+        for field in (self.current, self.new_pin, self.confirm):
+            field.setEchoMode(QLineEdit.EchoMode.Password)
+        self.error = QLabel(objectName="pinError")
+        form = QFormLayout(self)
+        if lock.has_pin:
+            form.addRow(t("security.current_pin"), self.current)
+        form.addRow(t("security.new_pin"), self.new_pin)
+        form.addRow(t("security.confirm_pin"), self.confirm)
+        form.addRow(self.error)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.saved = False
+
+    def save(self) -> None:
+        t = self.lock.window.state.strings.t
+        stored = self.lock._pin_hash()
+        if stored is not None and not pin_matches(stored, self.current.text()):
+            self.error.setText(t("security.wrong_pin"))
+            return
+        if self.new_pin.text() != self.confirm.text():
+            self.error.setText(t("security.pins_differ"))
+            return
+        try:
+            self.lock.set_pin(self.new_pin.text())
+        except (ValueError, StoreError) as error:
+            self.error.setText(str(error))
+            return
+        self.saved = True
+        self.accept()
+
+
+class AuditLogDialog(QDialog):
+    """Help → Audit log…: the newest audit rows and whether the chain verifies."""
+
+    LIMIT = 1000
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window, objectName="auditLogDialog")
+        t = window.state.strings.t
+        store = window.session.store
+        self.setWindowTitle(t("security.audit_log").replace("&", "").rstrip("…"))
+        self.table = QTableWidget(0, 4, objectName="auditTable")
+        self.table.setHorizontalHeaderLabels(
+            [
+                t("security.audit_id"),
+                t("security.audit_time"),
+                t("security.audit_event"),
+                t("security.audit_record"),
+            ]
+        )
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.status = QLabel(objectName="auditStatus")
+        try:
+            rows = store.audit_log(self.LIMIT)
+            ok, bad = store.verify_audit_chain()
+        except StoreError as error:
+            rows, ok, bad = [], False, None
+            self.status.setText(str(error))
+        self.table.setRowCount(len(rows))
+        for r, entry in enumerate(reversed(rows)):
+            stamp = entry.at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+            for c, value in enumerate(
+                (str(entry.id), stamp, entry.event, entry.record_id)
+            ):
+                self.table.setItem(r, c, QTableWidgetItem(value))
+        self.table.resizeColumnsToContents()
+        if ok:
+            self.status.setText(t("security.audit_ok"))
+        elif bad is not None:
+            self.status.setText(t("security.audit_bad", row=bad))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.status)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        layout.addWidget(close)
+        self.resize(760, 480)
+
+
+def ask_passphrase(new: bool, t: Callable[..., str], message: str = "") -> str | None:
+    """Ask for the database passphrase (twice when choosing one); None if cancelled."""
+    dialog = QDialog(objectName="passphraseDialog")
+    dialog.setWindowTitle("Spine Companion")
+    intro = QLabel(
+        t("security.choose_passphrase" if new else "security.enter_passphrase")
+    )
+    intro.setWordWrap(True)
+    first = QLineEdit(objectName="passphrase")
+    second = QLineEdit(objectName="passphraseConfirm")
+    for field in (first, second):
+        field.setEchoMode(QLineEdit.EchoMode.Password)
+    error = QLabel(message, objectName="passphraseError")
+    form = QFormLayout(dialog)
+    form.addRow(intro)
+    form.addRow(t("security.passphrase"), first)
+    if new:
+        form.addRow(t("security.confirm_passphrase"), second)
+    form.addRow(error)
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    form.addRow(buttons)
+
+    def accept() -> None:
+        if new and first.text() != second.text():
+            error.setText(t("security.passphrases_differ"))
+            return
+        dialog.accept()
+
+    buttons.accepted.connect(accept)
+    buttons.rejected.connect(dialog.reject)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return first.text()
+
+
+def install_app_lock(window: MainWindow) -> AppLock:
+    """Give the main window its PIN lock, Ctrl+L, Set PIN… and Audit log…."""
+    return AppLock(window)

@@ -1,0 +1,490 @@
+"""The take-home handout: one page laid out with QPainter, saved as PDF or printed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from html import escape
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import (
+    QLocale,
+    QMarginsF,
+    QObject,
+    QPointF,
+    QRectF,
+    QStandardPaths,
+    Qt,
+)
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QPagedPaintDevice,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QPen,
+    QTextDocument,
+)
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from companion.core.content import Content
+from companion.core.handout import Handout, Section, compose_handout, first_name
+from companion.core.i18n import strings
+from companion.ui.patient_diagram import PatientDiagram, display_names
+from companion.ui.settings import Settings
+from companion.ui.spine_view import INVOLVED_COLOURS
+
+if TYPE_CHECKING:
+    from companion.ui.main_window import MainWindow
+    from companion.ui.patient_screen import PatientScreen
+
+SHOW_NAME_KEY = "patient_screen/show_name"
+INK = "#15191d"
+ACCENT = "#0f5d7a"
+WARNING = "#9b1c14"
+SOFT_INK = "#4a545c"
+MARGIN_PT = 36.0  # half an inch: inside every printer's unprintable edge
+LARGEST_PT, SMALLEST_PT, STEP_PT = 10.5, 5.5, 0.25
+# Layout units per point: Qt rounds font pixel sizes to whole numbers, so the page
+# is laid out in quarter points to let the type shrink in quarter-point steps.
+UNITS = 4.0
+
+
+def show_name_allowed(settings: Settings) -> bool:
+    """Whether the clinic lets the patient screen greet the patient by first name."""
+    return settings.get_str(SHOW_NAME_KEY, "false") == "true"
+
+
+@dataclass(frozen=True)
+class HandoutLayout:
+    """How the page came out: the body type size used and whether it all fit."""
+
+    font_px: float
+    fits: bool
+
+
+def default_page_size() -> QPageSize:
+    """Letter where the locale measures in inches (US), else A4."""
+    us = (
+        QLocale.system().measurementSystem()
+        == QLocale.MeasurementSystem.ImperialUSSystem
+    )
+    return QPageSize(QPageSize.PageSizeId.Letter if us else QPageSize.PageSizeId.A4)
+
+
+def handout_diagram(
+    content: Content, code: str, muscles: tuple[str, ...]
+) -> PatientDiagram:
+    """An off-screen diagram, region highlighted, names in content's language."""
+    view = PatientDiagram()
+    view.set_names(display_names(content))
+    view.select(code)
+    view.set_involved_muscles(list(muscles))
+    return view
+
+
+def _section_html(
+    section: Section, px: float, colours: dict[int, str] | None = None
+) -> str:
+    colour = WARNING if section.key == "warning" else ACCENT
+    parts = [
+        f'<p style="margin-top: {px * 0.7:.1f}px; margin-bottom: {px * 0.2:.1f}px;'
+        f' font-size: {px * 1.2:.1f}px; font-weight: bold; color: {colour};">'
+        f"{escape(section.title)}</p>"
+    ]
+    for i, text in enumerate(section.paragraphs):
+        if section.bullets:
+            mark, mark_colour = (
+                ("▲", WARNING) if section.key == "warning" else ("●", ACCENT)
+            )
+            if colours is not None:
+                mark, mark_colour = "■", colours.get(i, ACCENT)
+            parts.append(
+                f'<p style="margin-top: 0; margin-bottom: {px * 0.25:.1f}px;'
+                f' margin-left: {px * 1.1:.1f}px; text-indent: {-px * 1.1:.1f}px;">'
+                f'<span style="color: {mark_colour};">{mark}</span>&nbsp;'
+                f"{escape(text)}</p>"
+            )
+        else:
+            parts.append(
+                f'<p style="margin-top: 0; margin-bottom: {px * 0.3:.1f}px;">'
+                f"{escape(text)}</p>"
+            )
+    return "".join(parts)
+
+
+def _document(html: str, px: float, width: float) -> QTextDocument:
+    doc = QTextDocument()
+    doc.setUseDesignMetrics(True)  # lay out as printed, not as hinted for a screen
+    doc.setDocumentMargin(0)
+    font = QFont()
+    font.setPixelSize(max(1, round(px)))
+    font.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
+    doc.setDefaultFont(font)
+    doc.setDefaultStyleSheet(f"body {{ color: {INK}; font-size: {px:.2f}px; }}")
+    doc.setHtml(f'<body style="font-size: {px:.2f}px; color: {INK};">{html}</body>')
+    doc.setTextWidth(width)
+    return doc
+
+
+def _text(
+    painter: QPainter,
+    rect: QRectF,
+    text: str,
+    px: float,
+    bold: bool = False,
+    colour: str = INK,
+    align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft,
+) -> float:
+    """Draw one short paragraph at rect's top left; returns its height (0 if empty)."""
+    if not text:
+        return 0.0
+    side = "right" if align == Qt.AlignmentFlag.AlignRight else "left"
+    weight = "bold" if bold else "normal"
+    doc = _document(
+        f'<p align="{side}" style="color: {colour}; font-weight: {weight};">'
+        f"{escape(text)}</p>",
+        px,
+        rect.width(),
+    )
+    _draw(painter, doc, rect.topLeft())
+    return doc.size().height()
+
+
+def render_handout(
+    painter: QPainter, page: QRectF, handout: Handout, diagram: PatientDiagram | None
+) -> HandoutLayout:
+    """Draw the whole handout into page (in points), shrinking type until it fits."""
+    painter.save()
+    try:
+        painter.scale(1 / UNITS, 1 / UNITS)
+        return _render(painter, _units(page), handout, diagram)
+    finally:
+        painter.restore()
+
+
+def _units(rect: QRectF) -> QRectF:
+    return QRectF(rect.x() * UNITS, rect.y() * UNITS, rect.width() * UNITS,
+                  rect.height() * UNITS)  # fmt: skip
+
+
+def _render(
+    painter: QPainter, page: QRectF, handout: Handout, diagram: PatientDiagram | None
+) -> HandoutLayout:
+    u = UNITS
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+    x, y, width = page.left(), page.top(), page.width()
+
+    # Header: clinic and date on one line, then the title and the region.
+    left_h = _text(painter, QRectF(x, y, width * 0.6, 0), handout.clinic, 11 * u, True)
+    right_h = 0.0
+    for line in (handout.given_on, handout.prepared_for):
+        if line:
+            right_h += _text(
+                painter, QRectF(x + width * 0.4, y + right_h, width * 0.6, 0), line,
+                9 * u, False, SOFT_INK, Qt.AlignmentFlag.AlignRight,
+            )  # fmt: skip
+    y += max(left_h, right_h) + 3 * u
+    y += _text(painter, QRectF(x, y, width, 0), handout.title, 20 * u, True, ACCENT)
+    y += _text(painter, QRectF(x, y, width, 0), handout.region_name, 13 * u, True)
+    y += 5 * u
+    painter.setPen(QPen(QColor(ACCENT), 1.2 * u))
+    painter.drawLine(QPointF(x, y), QPointF(x + width, y))
+    y += 10 * u
+
+    # Footer: the notice, always printed.
+    notice = _document(
+        f'<p style="font-style: italic; color: {SOFT_INK};">'
+        f"{escape(handout.notice)}</p>",
+        8 * u,
+        width,
+    )
+    footer_top = page.bottom() - notice.size().height()
+    painter.setPen(QPen(QColor("#c9c3b6"), 0.8 * u))
+    painter.drawLine(
+        QPointF(x, footer_top - 6 * u), QPointF(x + width, footer_top - 6 * u)
+    )
+    _draw(painter, notice, QPointF(x, footer_top))
+
+    body = QRectF(x, y, width, footer_top - 12 * u - y)
+    gutter = 18 * u
+    left_w = body.width() * 0.4
+    right = QRectF(body.left() + left_w + gutter, body.top(),
+                   body.width() - left_w - gutter, body.height())  # fmt: skip
+
+    # Left column: the diagram, the follow-up date, then the explanation.
+    diagram_h = 0.0
+    if diagram is not None:
+        diagram.fit()  # frames the painful part, labels included
+        source = diagram.focus_rect()
+        diagram_h = min(left_w * source.height() / source.width(), body.height() * 0.42)
+        target = QRectF(body.left(), body.top(), left_w, diagram_h)
+        painter.save()
+        painter.setPen(QPen(QColor("#d8d2c4"), 0.8 * u))
+        painter.setBrush(QColor("#fbfaf7"))
+        painter.drawRoundedRect(target, 6 * u, 6 * u)
+        diagram.scene().render(
+            painter, target.adjusted(2 * u, 2 * u, -2 * u, -2 * u), source,
+            Qt.AspectRatioMode.KeepAspectRatio,
+        )  # fmt: skip
+        painter.restore()
+    y_left = body.top() + diagram_h + 8 * u
+    follow = _document(
+        f'<p style="font-weight: bold; color: {ACCENT};">'
+        f"{escape(handout.follow_up)}</p>",
+        10.5 * u,
+        left_w - 12 * u,
+    )
+    box = QRectF(body.left(), y_left, left_w, follow.size().height() + 10 * u)
+    painter.setPen(QPen(QColor(ACCENT), 1.0 * u))
+    painter.setBrush(QColor("#e4f0f4"))
+    painter.drawRoundedRect(box, 5 * u, 5 * u)
+    _draw(painter, follow, QPointF(box.left() + 6 * u, box.top() + 5 * u))
+    left = QRectF(body.left(), box.bottom() + 2 * u, left_w,
+                  body.bottom() - box.bottom() - 2 * u)  # fmt: skip
+
+    colours = {
+        i: INVOLVED_COLOURS[i % len(INVOLVED_COLOURS)]
+        for i in range(len(handout.muscles))
+    }
+    # Try the sections as composed, then with the last right-hand ones moved under
+    # the explanation on the left; keep whichever allows the largest type.
+    best: (
+        tuple[
+            tuple[bool, float, float], tuple[float, bool, QTextDocument, QTextDocument]
+        ]
+        | None
+    ) = None
+    for moved in (0, 1, 2):
+        keys = {s.key for s in handout.right[len(handout.right) - moved :]}
+        left_sections = [*handout.left, *(s for s in handout.right if s.key in keys)]
+        right_sections = [s for s in handout.right if s.key not in keys]
+        fitted = _fit_columns(left_sections, right_sections, colours, left, right)
+        fill = max(
+            fitted[2].size().height() / left.height(),
+            fitted[3].size().height() / right.height(),
+        )
+        key = (fitted[1], fitted[0], -fill)  # fits, then larger type, then balance
+        if best is None or key > best[0]:
+            best = (key, fitted)
+    assert best is not None
+    pt, fits, left_doc, right_doc = best[1]
+    _draw(painter, left_doc, left.topLeft(), left.height())
+    _draw(painter, right_doc, right.topLeft(), right.height())
+    return HandoutLayout(pt, fits)
+
+
+def _fit_columns(
+    left_sections: list[Section],
+    right_sections: list[Section],
+    colours: dict[int, str],
+    left: QRectF,
+    right: QRectF,
+) -> tuple[float, bool, QTextDocument, QTextDocument]:
+    """The largest type (pt) at which both columns fit, and their documents."""
+    pt = LARGEST_PT
+    while True:
+        px = pt * UNITS
+        left_html = "".join(
+            _section_html(s, px, colours if s.key == "muscles" else None)
+            for s in left_sections
+        )
+        right_html = "".join(_section_html(s, px) for s in right_sections)
+        left_doc = _document(left_html, px, left.width())
+        right_doc = _document(right_html, px, right.width())
+        fits = (
+            left_doc.size().height() <= left.height()
+            and right_doc.size().height() <= right.height()
+        )
+        if fits or pt - STEP_PT < SMALLEST_PT:
+            return pt, fits, left_doc, right_doc
+        pt -= STEP_PT
+
+
+def _draw(
+    painter: QPainter, doc: QTextDocument, at: QPointF, height: float | None = None
+) -> None:
+    painter.save()
+    painter.translate(at)
+    if height is None:
+        doc.drawContents(painter)
+    else:  # never spill past the column, even at the smallest type
+        doc.drawContents(painter, QRectF(0, 0, doc.textWidth(), height))
+    painter.restore()
+
+
+def paint_on_device(
+    device: QPagedPaintDevice | QPrinter,
+    handout: Handout,
+    diagram: PatientDiagram | None,
+) -> HandoutLayout:
+    """Paint the handout on a PDF writer or printer whose page layout is already set."""
+    painter = QPainter()
+    if not painter.begin(device):
+        raise OSError("could not start writing the page")
+    try:
+        # Work in points whatever the device's resolution.
+        scale = device.resolution() / 72.0
+        painter.scale(scale, scale)
+        paint = device.pageLayout().paintRect(QPageLayout.Unit.Point)
+        return render_handout(
+            painter, QRectF(0, 0, paint.width(), paint.height()), handout, diagram
+        )
+    finally:
+        painter.end()
+
+
+def write_pdf(
+    handout: Handout,
+    path: Path,
+    diagram: PatientDiagram | None,
+    page_size: QPageSize | None = None,
+) -> HandoutLayout:
+    """Save the handout as a one-page PDF; OSError if the file cannot be written."""
+    writer = QPdfWriter(str(path))
+    writer.setResolution(300)
+    writer.setPageSize(page_size or default_page_size())
+    writer.setPageMargins(
+        QMarginsF(MARGIN_PT, MARGIN_PT, MARGIN_PT, MARGIN_PT), QPageLayout.Unit.Point
+    )
+    writer.setTitle(f"{handout.title} — {handout.region_name}")
+    writer.setCreator("Spine Companion")
+    layout = paint_on_device(writer, handout, diagram)
+    del writer  # closes the file
+    if not Path(path).is_file():
+        raise OSError(f"{path} was not written")
+    return layout
+
+
+class HandoutActions(QObject):
+    """Builds the handout from what is open and selected, then saves or prints it."""
+
+    def __init__(self, window: MainWindow, screen: PatientScreen) -> None:
+        super().__init__(window)
+        self.window = window
+        self.screen = screen
+        self.last_layout: HandoutLayout | None = None
+
+    def selection_code(self) -> str | None:
+        """The diagram's selection, else the open visit's first level or region."""
+        code = self.window.state.selection
+        visit = self.window.session.visit
+        if code is None and visit is not None:
+            code = next(iter(visit.levels or visit.regions), None)
+        return code
+
+    def compose(self) -> Handout | None:
+        """The handout in the patient screen's language, or None with nothing chosen."""
+        code = self.selection_code()
+        if code is None:
+            return None
+        language = self.screen.language
+        content = self.window.state.content_for(language)
+        visit = self.window.session.visit
+        patient = self.window.session.patient
+        name = first_name(patient) if show_name_allowed(self.window.settings) else ""
+        return compose_handout(
+            content,
+            code,
+            recommended=visit.treatments_recommended if visit else (),
+            follow_up=visit.follow_up if visit else None,
+            clinic_name=self.window.settings.get_str("clinic/name", ""),
+            given_on=visit.visit_date if visit else date.today(),
+            name=name,
+            labels=strings(language),
+        )
+
+    def _diagram(self, handout: Handout) -> PatientDiagram:
+        content = self.window.state.content_for(handout.language)
+        code = self.selection_code() or handout.region_id
+        return handout_diagram(content, code, handout.muscles)
+
+    def _say(self, key: str, **values: object) -> None:
+        self.window.statusBar().showMessage(
+            self.window.state.strings.t(key, **values), 8000
+        )
+
+    def save_to(self, path: Path) -> HandoutLayout | None:
+        """Write the handout PDF to path; None (and a message) when it cannot."""
+        handout = self.compose()
+        if handout is None:
+            self._say("handout.no_region")
+            return None
+        diagram = self._diagram(handout)
+        try:
+            self.last_layout = write_pdf(handout, path, diagram)
+        except OSError as error:
+            t = self.window.state.strings.t
+            QMessageBox.warning(
+                self.window, t("handout.save_title"), t("handout.failed", message=error)
+            )
+            return None
+        finally:
+            diagram.deleteLater()
+        self._say("handout.saved", path=str(path))
+        return self.last_layout
+
+    def save_pdf(self) -> None:
+        """Ask where to save, then write the PDF."""
+        if self.compose() is None:
+            self._say("handout.no_region")
+            return
+        t = self.window.state.strings.t
+        folder = QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.DocumentsLocation
+        )
+        # No patient identifier in the file name: it may be seen in a file list.
+        suggested = (
+            Path(folder) / f"{t('handout.file_name')}-{date.today():%Y-%m-%d}.pdf"
+        )
+        path, _filter = QFileDialog.getSaveFileName(
+            self.window,
+            t("handout.save_title"),
+            str(suggested),
+            t("handout.pdf_filter"),
+        )
+        if path:
+            if not path.lower().endswith(".pdf"):
+                path += ".pdf"
+            self.save_to(Path(path))
+
+    def print_to(self, printer: QPrinter) -> HandoutLayout | None:
+        """Print the handout on an already-configured printer."""
+        handout = self.compose()
+        if handout is None:
+            self._say("handout.no_region")
+            return None
+        diagram = self._diagram(handout)
+        try:
+            self.last_layout = paint_on_device(printer, handout, diagram)
+        except OSError as error:
+            t = self.window.state.strings.t
+            QMessageBox.warning(
+                self.window, t("handout.menu_print").replace("&", ""),
+                t("handout.failed", message=error),
+            )  # fmt: skip
+            return None
+        finally:
+            diagram.deleteLater()
+        self._say("handout.printed")
+        return self.last_layout
+
+    def print(self) -> None:
+        """Show the print dialog, then print one page."""
+        if self.compose() is None:
+            self._say("handout.no_region")
+            return
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setPageSize(default_page_size())
+        printer.setPageMargins(
+            QMarginsF(MARGIN_PT, MARGIN_PT, MARGIN_PT, MARGIN_PT),
+            QPageLayout.Unit.Point,
+        )
+        dialog = QPrintDialog(printer, self.window)
+        if dialog.exec() == QPrintDialog.DialogCode.Accepted:
+            self.print_to(printer)

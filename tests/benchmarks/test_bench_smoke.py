@@ -1,0 +1,32 @@
+"""A tiny run of `python -m companion.bench`, so the benchmark cannot rot unnoticed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from companion import bench
+
+
+def test_tiny_bench_produces_every_row_with_numbers(qapp, tmp_path: Path) -> None:
+    """Every row of the table comes out with a number (or the chart's n/a)."""
+    rows = bench.run(bench.SIZES["tiny"], tmp_path / "cache")
+    names = [row.name for row in rows]
+    for expected in (
+        "start to first painted window",
+        "click vertebra → panel painted, p50",
+        "click vertebra → panel painted, p95",
+        "durable visit save",
+        "note search",
+        "open patient with",
+        "chart redraw, 1,000 points",
+        "resident memory at first paint",
+    ):
+        assert any(name.startswith(expected) for name in names), expected
+    for row in rows:
+        if row.value is None:
+            assert row.name.startswith("chart redraw") and "n/a" in row.note
+            continue
+        assert row.value > 0, row
+        assert row.baseline is not None and row.baseline > 0, row
+    table = bench.format_table(rows)
+    assert table.count("\n") == len(rows) + 1

@@ -1,0 +1,159 @@
+"""Tests of the take-home handout: one PDF page, the plan, no private record data."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from PySide6.QtGui import QPageSize
+from PySide6.QtPrintSupport import QPrinter
+from pytestqt.qtbot import QtBot
+
+from companion.core.content import load_all, load_content
+from companion.core.handout import compose_handout
+from companion.ui.handout import handout_diagram, write_pdf
+from companion.ui.main_window import MainWindow
+
+Launch = Callable[..., MainWindow]
+CHART = "CH-HANDOUT-3317"
+MARKER = "MARKER-HANDOUT-b2c9"
+PLAN = ["heat", "stay_active", "exercise_therapy"]
+
+
+def pdf_text(path: Path) -> tuple[int, str]:
+    """(page count, text with all whitespace folded to single spaces)."""
+    reader = PdfReader(str(path))
+    text = " ".join(page.extract_text() or "" for page in reader.pages)
+    return len(reader.pages), fold(text)
+
+
+def fold(text: str) -> str:
+    """Ligatures undone (NFKC) and whitespace folded, as a reader would search."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip()
+
+
+def visit_with_plan(window: MainWindow, language: str = "en") -> None:
+    """A patient with a visit: three recommendations, a follow-up and a private note."""
+    session = window.session
+    session.create_patient(
+        chart_number=CHART,
+        initials="HW",
+        display_name="Hilda Wexworth",
+        preferred_language=language,
+    )
+    visit = session.start_visit(regions=["lumbar"], levels=["L4"])
+    assert visit is not None
+    assert session.update_visit(
+        treatments_recommended=PLAN, follow_up=date(2031, 3, 14)
+    )
+    assert session.commit_note(visit.id, "P", f"Private plan note {MARKER}")
+    window.state.select("L4")
+
+
+def test_handout_pdf_has_the_plan_and_warnings_but_no_record(
+    launch: Launch, tmp_path: Path
+):
+    """The PDF is one page with region, plan, warnings; no chart number or note."""
+    window = launch()
+    visit_with_plan(window)
+    path = tmp_path / "handout.pdf"
+    layout = window.patient_screen_controls.handout.save_to(path)
+    assert layout is not None and layout.fits
+    pages, text = pdf_text(path)
+    assert pages == 1
+    content = load_content("en")
+    assert fold(content.region("L4").name) in text
+    for option_id in PLAN:
+        option = next(o for o in content.options if o.id == option_id)
+        assert fold(option.patient) in text
+    for flag in content.red_flags_for("lumbar"):
+        if flag.urgency in ("emergency", "urgent"):
+            assert fold(flag.patient) in text
+    assert "March 14, 2031" in text
+    assert fold(content.general["notice"]) in text
+    for secret in (CHART, MARKER, "MARKER", "Wexworth", "Hilda", "HW"):
+        assert secret not in text, secret
+
+
+def test_handout_names_the_clinic_from_the_settings(launch: Launch, tmp_path: Path):
+    """The clinic's name (setting clinic/name) heads the page."""
+    window = launch()
+    window.settings.set("clinic/name", "Riverside Spine Clinic")
+    visit_with_plan(window)
+    path = tmp_path / "clinic.pdf"
+    assert window.patient_screen_controls.handout.save_to(path) is not None
+    assert "Riverside Spine Clinic" in pdf_text(path)[1]
+
+
+def test_handout_is_in_the_patients_language(launch: Launch, tmp_path: Path):
+    """A Spanish-speaking patient's handout is in Spanish."""
+    if "es" not in load_all():
+        pytest.skip("Spanish clinical content (assets/content/es.toml) not installed")
+    window = launch()
+    visit_with_plan(window, language="es")
+    path = tmp_path / "folleto.pdf"
+    assert window.patient_screen_controls.handout.save_to(path) is not None
+    _pages, text = pdf_text(path)
+    es = load_content("es")
+    assert fold(es.region("L4").name) in text
+    assert fold(es.general["notice"]) in text
+    assert "14 de marzo de 2031" in text
+    assert CHART not in text and MARKER not in text
+
+
+def test_print_path_renders_the_same_page(launch: Launch, tmp_path: Path):
+    """Printing paints the same one page (checked through a PDF-backed printer)."""
+    window = launch()
+    visit_with_plan(window)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    layout = window.patient_screen_controls.handout.print_to(printer)
+    assert layout is not None and layout.fits
+    pages, text = pdf_text(tmp_path / "printed.pdf")
+    assert pages == 1
+    assert "March 14, 2031" in text
+    assert CHART not in text
+
+
+def test_without_a_selection_the_handout_asks_for_one(launch: Launch, tmp_path: Path):
+    """With nothing selected and no visit, no file is written and the user is told."""
+    window = launch()
+    window.state.select(None)
+    path = tmp_path / "none.pdf"
+    assert window.patient_screen_controls.handout.save_to(path) is None
+    assert not path.exists()
+    assert "Select a region" in window.statusBar().currentMessage()
+
+
+@pytest.mark.parametrize("page", ["A4", "Letter"])
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_longest_handout_fits_one_page(
+    qtbot: QtBot, tmp_path: Path, page: str, language: str
+):
+    """The region with the most text, every option recommended, fits on one page."""
+    contents = load_all()
+    if language not in contents:
+        pytest.skip(f"{language} clinical content not installed")
+    content = contents[language]
+    handout = compose_handout(
+        content,
+        "cervical",
+        recommended=[o.id for o in content.options],
+        follow_up=date(2031, 12, 24),
+        clinic_name="A Clinic With A Rather Long Name For Testing",
+        given_on=date(2031, 12, 1),
+    )
+    diagram = handout_diagram(content, "cervical", handout.muscles)
+    size = QPageSize(getattr(QPageSize.PageSizeId, page))
+    layout = write_pdf(handout, tmp_path / "long.pdf", diagram, size)
+    assert layout.fits
+    assert layout.font_px >= 6.5  # still readable when printed
+    pages, text = pdf_text(tmp_path / "long.pdf")
+    assert pages == 1
+    assert fold(content.escalation.patient) in text

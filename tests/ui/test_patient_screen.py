@@ -1,0 +1,318 @@
+"""pytest-qt tests of the patient screen: privacy, live selection, language, keys."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import SimpleNamespace
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QGraphicsSimpleTextItem,
+    QGraphicsTextItem,
+    QGraphicsView,
+    QLabel,
+    QLineEdit,
+    QTextBrowser,
+    QTextEdit,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+
+from companion.core.content import load_all
+from companion.ui.main_window import MainWindow
+from companion.ui.patient_screen import PatientScreen, choose_screen
+
+Launch = Callable[..., MainWindow]
+
+OTHER = {
+    "chart_number": "CH-OTHER-4471",
+    "initials": "QX",
+    "display_name": "Quentin Xylander",
+}
+THIS = {
+    "chart_number": "CH-THIS-9082",
+    "initials": "ZV",
+    "display_name": "Zelda Vornhagen",
+}
+MARKER_OTHER = "MARKER-OTHER-5c1e"
+MARKER_THIS = "MARKER-THIS-77ad"
+
+
+def widget_texts(root: QWidget) -> list[str]:
+    """Every string a widget tree shows or announces, scenes included."""
+    texts = [root.windowTitle()]
+    for widget in [root, *root.findChildren(QWidget)]:
+        texts += [widget.accessibleName(), widget.accessibleDescription()]
+        texts.append(widget.toolTip())
+        if isinstance(widget, QLabel | QAbstractButton | QLineEdit):
+            texts.append(widget.text())
+        if isinstance(widget, QTextEdit | QTextBrowser):
+            texts.append(widget.toPlainText())
+        if isinstance(widget, QGraphicsView) and widget.scene() is not None:
+            for item in widget.scene().items():
+                texts.append(item.toolTip())
+                texts += [str(item.data(role) or "") for role in (0, 1)]
+                if isinstance(item, QGraphicsTextItem):
+                    texts.append(item.toPlainText())
+                if isinstance(item, QGraphicsSimpleTextItem):
+                    texts.append(item.text())
+    return [t for t in texts if t]
+
+
+def screen_texts(screen: PatientScreen) -> str:
+    """All text on every page of the patient screen, one page after another."""
+    texts: list[str] = []
+    for page in range(len(screen.pages())):
+        screen.go_to_page(page)
+        texts += widget_texts(screen)
+        texts.append(screen.plain_text())
+    return "\n".join(texts)
+
+
+def two_patients(window: MainWindow) -> None:
+    """Another patient with a note, then this patient (left open) with a note."""
+    session = window.session
+    session.create_patient(**OTHER)
+    visit = session.start_visit()
+    assert visit is not None
+    assert session.commit_note(visit.id, "S", f"Neck stiff {MARKER_OTHER}")
+    session.create_patient(**THIS)
+    visit = session.start_visit()
+    assert visit is not None
+    assert session.commit_note(visit.id, "S", f"Low back {MARKER_THIS}")
+
+
+def shown_screen(window: MainWindow, qtbot: QtBot) -> PatientScreen:
+    screen = window.patient_screen
+    screen.present()
+    qtbot.waitUntil(screen.isVisible)
+    return screen
+
+
+def spanish_or_skip() -> None:
+    if "es" not in load_all():
+        pytest.skip("Spanish clinical content (assets/content/es.toml) not installed")
+
+
+def test_screen_shows_no_records_of_anyone(launch: Launch, qtbot: QtBot):
+    """No chart number, initials, name or note of either patient reaches the screen."""
+    window = launch()
+    two_patients(window)
+    window.state.select("L4")
+    screen = shown_screen(window, qtbot)
+    text = screen_texts(screen)
+    assert window.patient_screen_controls.show_name_action.isChecked() is False
+    forbidden = [
+        *OTHER.values(),
+        *THIS.values(),
+        *THIS["display_name"].split(),
+        *OTHER["display_name"].split(),
+        MARKER_OTHER,
+        MARKER_THIS,
+        "MARKER",
+    ]
+    for secret in forbidden:
+        assert secret not in text, secret
+
+
+def test_show_name_setting_allows_only_the_first_name(launch: Launch, qtbot: QtBot):
+    """With the setting on, the first name shows; nothing else of the record does."""
+    window = launch()
+    two_patients(window)
+    window.state.select("L4")
+    window.patient_screen_controls.show_name_action.trigger()
+    assert window.settings.get_str("patient_screen/show_name") == "true"
+    screen = shown_screen(window, qtbot)
+    text = screen_texts(screen)
+    assert "Zelda" in text
+    for secret in (
+        "Vornhagen",
+        THIS["chart_number"],
+        *OTHER.values(),
+        *OTHER["display_name"].split(),
+        MARKER_THIS,
+        MARKER_OTHER,
+    ):
+        assert secret not in text, secret
+    window.patient_screen_controls.show_name_action.trigger()
+    assert "Zelda" not in screen_texts(screen)
+
+
+def test_screen_follows_the_clinicians_selection(launch: Launch, qtbot: QtBot):
+    """Selecting L4, then C5, in the clinician window re-explains the screen live."""
+    window = launch()
+    screen = shown_screen(window, qtbot)
+    content = window.state.content_for(screen.language)
+    window.state.select("L4")
+    text = screen_texts(screen)
+    assert content.region("L4").name in text
+    for muscle in content.muscles_for("lumbar"):
+        assert muscle.patient in text
+    assert set(screen.diagram.involved_muscles()) == set(content.region("L4").muscles)
+    assert screen.diagram.selected_code() == "L4"
+    window.state.select("C5")
+    text = screen_texts(screen)
+    for muscle in content.muscles_for("cervical"):
+        assert muscle.patient in text
+    assert content.muscles["quadratus_lumborum"].patient not in text
+
+
+def test_screen_explains_causes_home_care_warnings_and_the_weeks(
+    launch: Launch, qtbot: QtBot
+):
+    """Every topic is on some page; options graded 'against' are not advised."""
+    window = launch()
+    window.state.select("lumbar")
+    screen = shown_screen(window, qtbot)
+    content = window.state.content_for(screen.language)
+    text = screen_texts(screen)
+    assert content.general["spasm_what"] in text
+    assert content.escalation.patient in text
+    assert content.general["notice"] in text
+    for cause in content.causes_for("lumbar"):
+        assert (cause.patient in text) == (cause.likelihood == "common")
+    for option in content.options_for("lumbar"):
+        assert (option.patient in text) == (option.evidence != "against")
+    for flag in content.red_flags_for("lumbar"):
+        if flag.urgency in ("emergency", "urgent"):
+            assert flag.patient in text
+    for tip in content.prevention:
+        assert tip.patient in text
+
+
+def test_notice_is_visible_on_every_page(launch: Launch, qtbot: QtBot):
+    """The not-medical-advice notice stays on screen whatever the page."""
+    window = launch()
+    window.state.select("C3")
+    screen = shown_screen(window, qtbot)
+    notice = window.state.content_for(screen.language).general["notice"]
+    assert len(screen.pages()) > 1
+    for page in range(len(screen.pages())):
+        screen.go_to_page(page)
+        assert screen.notice.isVisible()
+        assert screen.notice.text() == notice
+
+
+def test_keys_page_through_the_topics(launch: Launch, qtbot: QtBot):
+    """Right/Space go forward, Left goes back, Home returns to the start."""
+    window = launch()
+    window.state.select("L4")
+    screen = shown_screen(window, qtbot)
+    assert screen.current_page() == 0
+    qtbot.keyClick(screen, Qt.Key.Key_Right)
+    assert screen.current_page() == 1
+    qtbot.keyClick(screen, Qt.Key.Key_Space)
+    assert screen.current_page() == 2
+    qtbot.keyClick(screen, Qt.Key.Key_Left)
+    assert screen.current_page() == 1
+    qtbot.keyClick(screen, Qt.Key.Key_Home)
+    assert screen.current_page() == 0
+    window.patient_screen_controls.next_action.trigger()
+    assert screen.current_page() == 1
+
+
+def test_large_type_scales_with_the_screen(launch: Launch):
+    """Body type is at least 28 px on a 1080-line screen and grows with a larger one."""
+    window = launch()
+    screen = window.patient_screen
+    screen.apply_scale(1080)
+    assert screen.body.font().pixelSize() >= 28
+    screen.apply_scale(2160)
+    assert screen.body.font().pixelSize() >= 56
+
+
+def test_l_switches_the_screen_language_and_remembers_it(launch: Launch, qtbot: QtBot):
+    """L turns the screen Spanish and saves it as the open patient's language."""
+    spanish_or_skip()
+    window = launch()
+    patient = window.session.create_patient(chart_number="CH-L-1")
+    assert patient.preferred_language == "en"
+    window.state.select("L4")
+    screen = shown_screen(window, qtbot)
+    qtbot.keyClick(screen, Qt.Key.Key_L)
+    assert screen.language == "es"
+    es = window.state.content_for("es")
+    text = screen_texts(screen)
+    assert es.region("L4").name in text
+    assert es.general["notice"] in text
+    for muscle in es.muscles_for("lumbar"):
+        assert muscle.patient in text
+    assert window.state.language == "en"  # the clinician's window stays as it was
+    stored = window.session.store.get_patient(patient.id)
+    assert stored is not None and stored.preferred_language == "es"
+    qtbot.keyClick(screen, Qt.Key.Key_L)
+    assert screen.language == "en"
+
+
+def test_opening_a_patient_uses_their_language(launch: Launch, qtbot: QtBot):
+    """A patient who prefers Spanish gets the screen in Spanish when opened."""
+    spanish_or_skip()
+    window = launch()
+    screen = shown_screen(window, qtbot)
+    window.session.create_patient(chart_number="CH-ES-1", preferred_language="es")
+    assert screen.language == "es"
+    assert screen.windowTitle() == "Su espalda, explicada"
+    window.session.create_patient(chart_number="CH-EN-1", preferred_language="en")
+    assert screen.language == "en"
+
+
+def test_f5_shows_and_esc_hides_the_screen(launch: Launch, qtbot: QtBot):
+    """F5 in the clinician window opens the screen; Esc on it closes it again."""
+    window = launch()
+    screen = window.patient_screen
+    assert not screen.isVisible()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    qtbot.waitUntil(screen.isVisible)
+    assert screen.isFullScreen()
+    assert screen.animation.running()
+    qtbot.keyClick(screen, Qt.Key.Key_Escape)
+    assert not screen.isVisible()
+    assert not screen.animation.running()  # nothing animates while hidden
+    qtbot.waitUntil(window.isActiveWindow)  # the keyboard is back with the clinician
+
+
+def test_the_spasm_animation_tightens_and_relaxes(launch: Launch, qtbot: QtBot):
+    """The drawn muscle's tension rises towards tight, then falls back to relaxed."""
+    window = launch()
+    screen = shown_screen(window, qtbot)
+    animation = screen.animation
+    seen: list[float] = []
+    animation.animation.valueChanged.connect(
+        lambda _v: seen.append(animation.tension())
+    )
+    animation.animation.setCurrentTime(round(animation.animation.duration() * 0.45))
+    assert animation.tension() > 0.95
+    animation.animation.setCurrentTime(round(animation.animation.duration() * 0.95))
+    assert animation.tension() < 0.05
+    assert seen
+
+
+def test_screen_has_no_clinician_controls(launch: Launch, qtbot: QtBot):
+    """No buttons, fields or editors, and the diagram ignores the mouse."""
+    window = launch()
+    screen = shown_screen(window, qtbot)
+    for kind in (QAbstractButton, QLineEdit, QTextEdit):
+        assert screen.findChildren(kind) == []
+    assert screen.diagram.testAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+    assert screen.diagram.objectName() == "spineView"
+    assert screen.objectName() == "patientScreen"
+
+
+def test_second_monitor_is_chosen_when_there_is_one():
+    """The screen goes to a monitor other than the clinician's, else the same one."""
+    main, tv = SimpleNamespace(name="main"), SimpleNamespace(name="tv")
+    assert choose_screen([main, tv], main) is tv
+    assert choose_screen([tv, main], main) is tv
+    assert choose_screen([main], main) is main
+
+
+def test_closing_the_main_window_hides_the_screen(launch: Launch, qtbot: QtBot):
+    """The patient screen never outlives the clinician's window."""
+    window = launch()
+    screen = shown_screen(window, qtbot)
+    window.close()
+    assert not screen.isVisible()
