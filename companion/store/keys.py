@@ -45,7 +45,10 @@ class PassphraseNeeded(Exception):
 class MemoryKeyring(keyring.backend.KeyringBackend):
     """A keychain that lives only in this process (tests; never the real one)."""
 
-    priority = 1  # type: ignore[assignment]
+    # keyring picks the highest-priority backend it knows of, and it knows every
+    # subclass: below the 'fail' backend (0) so it is never chosen on its own
+    # and a real database key never ends up in memory only.
+    priority = -1  # type: ignore[assignment]
 
     def __init__(self) -> None:
         super().__init__()

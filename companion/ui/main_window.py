@@ -16,6 +16,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -148,6 +149,7 @@ class MainWindow(QMainWindow):
         self.search_notes_action = self._action("Ctrl+Shift+F", self.search_notes)
         self.export_action = self._action("Ctrl+E", self.export_patient)
         self.check_db_action = self._action(None, self.check_database)
+        self.clinic_name_action = self._action(None, self.ask_clinic_name)
         self.visit_panel_action = self.clinic_dock.toggleViewAction()
         self.visit_panel_action.setShortcut(QKeySequence("F9"))
         self.language_actions: dict[str, QAction] = {}
@@ -171,6 +173,7 @@ class MainWindow(QMainWindow):
             self.save_action,
             self.search_notes_action,
             self.export_action,
+            self.clinic_name_action,
         ):
             self.file_menu.addAction(action)
         self.file_menu.addSeparator()
@@ -222,6 +225,7 @@ class MainWindow(QMainWindow):
             (self.search_notes_action, "menu.search_notes"),
             (self.export_action, "menu.export"),
             (self.check_db_action, "menu.check_db"),
+            (self.clinic_name_action, "menu.clinic_name"),
             (self.visit_panel_action, "menu.visit_panel"),
         ):
             action.setText(t(key))
@@ -337,6 +341,23 @@ class MainWindow(QMainWindow):
             t = self.state.strings.t
             self.statusBar().showMessage(t("backup.failed", message=str(error)), 10000)
 
+    def ask_clinic_name(self) -> None:
+        """The clinic's name printed at the top of every handout."""
+        t = self.state.strings.t
+        current = self.settings.get_str("clinic/name", "")
+        name, ok = QInputDialog.getText(
+            self,
+            t("menu.clinic_name").replace("&", ""),
+            t("settings.clinic_name"),
+            text=current,
+        )
+        if ok:
+            self.set_clinic_name(name)
+
+    def set_clinic_name(self, name: str) -> None:
+        self.settings.set("clinic/name", name.strip()[:120])
+        self.settings.sync()
+
     def periodic_backups(self) -> None:
         """Make the daily / weekly backup when the newest of its kind is too old."""
         store = self.session.store
@@ -385,6 +406,10 @@ class MainWindow(QMainWindow):
             splitter = self.settings.get_bytes("window/splitter")
             if splitter is not None:
                 self.splitter.restoreState(splitter)
+            else:
+                # First run: diagram and explanation share the centre evenly.
+                half = self.splitter.width() // 2
+                self.splitter.setSizes([half, self.splitter.width() - half])
 
     def save_state(self) -> None:
         self.settings.set("window/geometry", self.saveGeometry())

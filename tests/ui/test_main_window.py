@@ -146,3 +146,13 @@ def test_every_diagram_code_has_content_and_back(launch: Launch):
     regions = set(CONTENT.regions)
     muscles = set(CONTENT.muscles)
     assert drawn == levels | regions | muscles
+
+
+def test_clinic_name_is_kept_between_runs(launch: Launch, tmp_path: Path):
+    """The clinic name set from the File menu is there at the next start."""
+    home = tmp_path / "clinic"
+    window = launch(home)
+    window.set_clinic_name("  Riverside Spine  ")
+    window.close()
+    again = launch(home)
+    assert again.settings.get_str("clinic/name") == "Riverside Spine"

@@ -1,0 +1,21 @@
+"""The in-memory test keychain must never become the app's keychain by itself."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+
+def test_memory_keyring_is_never_chosen_automatically() -> None:
+    """Importing the store leaves keyring's own choice alone (a key must persist)."""
+    env = {k: v for k, v in os.environ.items() if k != "COMPANION_KEYRING"}
+    code = (
+        "import keyring, companion.store.keys as k, companion.app\n"
+        "assert not isinstance(keyring.get_keyring(), k.MemoryKeyring), "
+        "keyring.get_keyring()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
