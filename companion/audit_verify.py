@@ -10,19 +10,12 @@ passphrase on the terminal when the database was encrypted with one.
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from collections.abc import Sequence
 
 from companion.paths import resolve_paths
-from companion.store import StoreError, open_store
-from companion.store.keys import database_key, install_keyring_from_env, read_keyinfo
-
-
-def _ask(new: bool) -> str | None:
-    if new:
-        return None  # never create a key from a verification tool
-    return getpass.getpass("Database passphrase: ")
+from companion.store import StoreError
+from companion.tool_store import open_for_tool
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -33,16 +26,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--data-dir", help="the folder holding companion.db")
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
-    paths = resolve_paths(args.data_dir)
-    install_keyring_from_env()
-    if not paths.database.exists():
-        print(f"No database at {paths.database}.", file=sys.stderr)
-        return 2
     try:
-        key = None
-        if read_keyinfo(paths.database) is not None:
-            key = database_key(paths.database, _ask)
-        store = open_store(paths.database, backup_dir=paths.backup_dir, key=key)
+        store = open_for_tool(resolve_paths(args.data_dir))
     except StoreError as error:
         print(f"Cannot open the database: {error}", file=sys.stderr)
         return 2
