@@ -1,4 +1,4 @@
-"""The decrypted-copy tool: a clinic can read its own data with ordinary SQLite tools."""
+"""The decrypted-copy tool: a clinic reads its own data with ordinary SQLite tools."""
 
 from __future__ import annotations
 
