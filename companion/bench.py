@@ -50,16 +50,11 @@ SIZES = {
     # For the smoke test: every row, a few seconds, numbers meaningless.
     "tiny": Size("tiny", 120, 1_200, 1, 3, 1, 1, 1, 1),
 }
-# Common words (in 8–40% of generated notes) and rarer clinical terms (< 1%).
-SEARCH_QUERIES = (
-    "trigger points",
-    "spurling",
-    "quadratus",
-    "lifting boxes",
-    "setback",
-    "warfarin",
-    "scheuermann",
-)
+# Common words (each in 8–41% of the generated notes) and rare clinical terms
+# (about 0.5% each, like most words a clinician looks up).
+COMMON_QUERIES = ("trigger points", "spurling", "quadratus", "lifting boxes", "setback")
+RARE_QUERIES = ("warfarin", "scheuermann", "microdiscectomy")
+SEARCH_QUERIES = COMMON_QUERIES + RARE_QUERIES
 HEAVY_MODULES = ("pyqtgraph", "numpy", "pandas", "click", "companion.ui.progress_chart")
 
 
@@ -202,7 +197,11 @@ def bench_start(size: Size, data_dir: Path) -> list[Row]:
     """Process start to first painted window, and RSS then, app vs a bare window."""
     app_args = ["--data-dir", str(data_dir)]
     key_file = _key_file(data_dir / "companion.db")
-    app_env = {"BENCH_KEY_FILE": str(key_file)} if key_file.exists() else {}
+    app_env = (
+        {"BENCH_KEY_FILE": str(key_file), "COMPANION_KEYRING": "memory"}
+        if key_file.exists()
+        else {}
+    )
     _probe(_PROBE_BARE, [])  # warm-up: bytecode caches, first-run files
     _probe(_PROBE_APP, app_args, app_env)
     bare_t, app_t, bare_m, app_m = [], [], [], []
@@ -454,23 +453,28 @@ def bench_search(size: Size, db_path: Path, info: dict[str, Any]) -> list[Row]:
             like.append(median(per_like))
     finally:
         store.close()
-    worst = max(fts)
-    speedup = median(like) / median(fts)
-    return [
-        Row(
-            f"note search, {info['notes']:,} notes (FTS5)",
-            median(fts),
-            median(like),
-            "ms",
-            "≥ 20× faster than LIKE, < 20 ms",
-            speedup >= 20 and worst < 20,
-            f"median of {len(SEARCH_QUERIES)} queries; slowest {worst:.1f} ms; "
-            + "; ".join(
-                f"{q!r} {ms:.0f}" for q, ms in zip(SEARCH_QUERIES, fts, strict=True)
-            ),
-            faster_is_ratio=True,
+    rows = []
+    for kind, queries in (
+        ("common words", COMMON_QUERIES),
+        ("rare terms", RARE_QUERIES),
+    ):
+        picked = [i for i, q in enumerate(SEARCH_QUERIES) if q in queries]
+        ours = median([fts[i] for i in picked])
+        theirs = median([like[i] for i in picked])
+        worst = max(fts[i] for i in picked)
+        rows.append(
+            Row(
+                f"note search, {info['notes']:,} notes, {kind}",
+                ours,
+                theirs,
+                "ms",
+                "≥ 20× faster than LIKE, < 20 ms",
+                theirs / ours >= 20 and worst < 20,
+                "; ".join(f"{SEARCH_QUERIES[i]!r} {fts[i]:.0f} ms" for i in picked),
+                faster_is_ratio=True,
+            )
         )
-    ]
+    return rows
 
 
 # -- in-process GUI rows -----------------------------------------------------------
@@ -563,7 +567,9 @@ def bench_gui(size: Size, cache: Path) -> list[Row]:
     rows: list[Row] = []
     try:
         window.set_diagram_view("posterior")
-        app.processEvents()
+        # A person's first click comes at least half a second after the window
+        # appears; the app uses such idle time (e.g. to place label anchors).
+        QTest.qWait(500)
         view = window.spine_view
         clicks: list[float] = []
         for _round in range(size.click_rounds):
@@ -700,9 +706,10 @@ def run(
     cache.mkdir(parents=True, exist_ok=True)
     start_dir = cache / f"start-{_schema_key(size, 0, 'demo')}"
     start_db = start_dir / "companion.db"
+    start_dir.mkdir(parents=True, exist_ok=True)
+    start_key = bench_key(start_db)
     if not start_db.exists():
-        start_dir.mkdir(parents=True, exist_ok=True)
-        with _open(start_db, bench_key(start_db)) as store:
+        with _open(start_db, start_key) as store:
             build_demo_clinic(store)
     rows: list[Row] = []
     progress("start-up and memory (fresh processes) …")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -342,6 +342,16 @@ class SpineView(QGraphicsView):
         super().showEvent(event)
         if not self._user_zoomed:
             self.fit()
+        # Once on screen, place the muscles' label anchors while the app is idle,
+        # one per turn of the event loop, so no click waits for them later.
+        QTimer.singleShot(0, self, self._place_next_anchor)
+
+    def _place_next_anchor(self) -> None:
+        for item in self._diagram.items.values():
+            if item.kind == "muscle" and item._click_point is None:
+                click_point(item)  # cached on the item
+                QTimer.singleShot(0, self, self._place_next_anchor)
+                return
 
     # ------------------------------------------------------------ internals
 
