@@ -96,6 +96,7 @@ class Store:
         self.changed_since_backup = False
         self._lock = lock
         self._closed = False
+        self._audit_table_seen = False
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -326,15 +327,22 @@ class Store:
 
     # Audit log and security settings
 
+    def _has_audit_table(self) -> bool:
+        # Migrations only ever add tables, so once seen it stays: skip the
+        # table listing on every later save.
+        if not self._audit_table_seen:
+            self._audit_table_seen = audit.has_audit_table(self.db)
+        return self._audit_table_seen
+
     def _audit_in_transaction(self, event: str, record_id: str) -> None:
-        if audit.has_audit_table(self.db):
+        if self._has_audit_table():
             audit.append(self.db, event, record_id)
 
     def audit(self, event: str, record_id: str = "") -> AuditEntry | None:
         """Append an audit row in its own transaction (no PHI: ids only)."""
         if self._closed:
             raise StoreError("The database is closed.")
-        if not audit.has_audit_table(self.db):
+        if not self._has_audit_table():
             return None
         with write_transaction(self.db.conn, self.path):
             return audit.append(self.db, event, record_id)

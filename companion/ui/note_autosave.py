@@ -96,7 +96,10 @@ class NoteAutosave(QObject):
     def _on_text_changed(self) -> None:
         if self._loading or self._visit_id is None:
             return
-        self.draft_timer.start()
+        # The draft timer is not restarted by each key: during non-stop typing a
+        # draft still lands every half second, so a crash loses at most that.
+        if not self.draft_timer.isActive():
+            self.draft_timer.start()
         self.commit_timer.start()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

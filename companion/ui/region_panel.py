@@ -120,6 +120,7 @@ class RegionPanel(QWidget):
             self.muscle_tree.hide()
             self.muscle_tree.clear()
             self.details.clear()
+            self.details.hide()  # no empty box under the hint
             self._details_shown = None
             return
         region, level, muscle_id = resolve_selection(self._content, code)
@@ -139,6 +140,7 @@ class RegionPanel(QWidget):
         self.muscles_title.show()
         self._fill_muscles(region, level, muscle_id)
         self.muscle_tree.show()
+        self.details.show()
         html = self._details_html(region, muscle_id)
         if html != self._details_shown:
             self.details.setHtml(html)

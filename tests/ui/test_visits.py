@@ -264,3 +264,20 @@ def test_full_disk_keeps_text_and_saves_once_space_returns(
     assert editor.autosave.flush()
     assert editor.error_banner.isHidden()
     assert window.session.current_notes()["S"].text == big
+
+
+def test_non_stop_typing_is_drafted_every_half_second(launch: Launch, qtbot: QtBot):
+    """Typing without a pause still writes drafts, so a crash loses under a second."""
+    window = launch()
+    add_patient(window, qtbot, "P-1")
+    window.clinic.new_visit()
+    visit = window.session.visit
+    note = window.clinic.editor.notes["S"]
+    note.setFocus()
+    key = draft_key(visit.id, "S")
+    for _ in range(12):  # 1.2 s of typing, a key every 100 ms
+        qtbot.keyClicks(note, "a")
+        qtbot.wait(100)
+    draft = window.session.store.get_draft(key)
+    assert draft is not None
+    assert len(draft.payload) >= 6  # written while the typing went on
