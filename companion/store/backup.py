@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from companion.store.cipher import connect, make_private
+from companion.store.cipher import connect, fsync_dir, make_private
 from companion.store.errors import DB_ERRORS, StoreError, translate
 
 if TYPE_CHECKING:
@@ -133,7 +133,7 @@ def backup_connection(
         finally:
             with contextlib.suppress(FileNotFoundError):
                 temp.unlink()
-        _fsync_dir(backup_dir)
+        fsync_dir(backup_dir)
     except DB_ERRORS as exc:
         friendly = translate(exc, backup_dir)
         if friendly is None:
@@ -185,14 +185,3 @@ def _copy(conn: sqlite3.Connection, dest: Path, key: bytes | None) -> None:
         target.close()
     with open(dest, "rb+") as handle:
         os.fsync(handle.fileno())
-
-
-def _fsync_dir(folder: Path) -> None:
-    # Makes the rename itself durable; not possible (nor needed) on Windows.
-    if os.name == "nt":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

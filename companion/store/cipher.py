@@ -214,7 +214,7 @@ def encrypt_in_place(path: Path, key: bytes) -> None:
         if side.exists():
             os.replace(side, _side(aside, suffix))
     os.replace(temp, path)
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
     verify = connect(path, key, readonly=True)
     try:
         check_key(verify, path)
@@ -222,10 +222,11 @@ def encrypt_in_place(path: Path, key: bytes) -> None:
         verify.close()
     for leftover in (aside, *(_side(aside, s) for s in _SIDE_FILES)):
         shred(leftover)
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
+    """Make a rename in folder durable; not possible (nor needed) on Windows."""
     if os.name == "nt":
         return
     fd = os.open(folder, os.O_RDONLY)

@@ -15,24 +15,13 @@ from sqlite_utils import Database
 
 from companion.core.records import SECTIONS, InvalidInput, NoteRevision, Visit
 from companion.store.notes import current_notes, note_history
-from companion.store.patients import get_patient
+from companion.store.patients import get_patient, patient_row
 from companion.store.transaction import date_text, to_text, utc_now
-from companion.store.visits import visits_for
+from companion.store.visits import EDITABLE, visits_for
 
-CSV_COLUMNS = (
-    "visit_id",
-    "visit_date",
-    "onset_date",
-    "mechanism",
-    "pain",
-    "regions",
-    "levels",
-    "red_flags",
-    "treatments_given",
-    "treatments_recommended",
-    "follow_up",
-    *SECTIONS,
-)
+CSV_COLUMNS = ("visit_id", *EDITABLE, *SECTIONS)
+# A spreadsheet runs a cell that starts with one of these as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def export_patient(db: Database, patient_id: str, dest_dir: Path) -> tuple[Path, Path]:
@@ -53,14 +42,7 @@ def export_patient(db: Database, patient_id: str, dest_dir: Path) -> tuple[Path,
         "format": "spine-companion-patient-export",
         "version": 1,
         "exported": to_text(utc_now()),
-        "patient": {
-            "id": patient.id,
-            "chart_number": patient.chart_number,
-            "initials": patient.initials,
-            "display_name": patient.display_name,
-            "preferred_language": patient.preferred_language,
-            "created": to_text(patient.created),
-        },
+        "patient": patient_row(patient),
         "visits": [
             {
                 **_visit_fields(v),
@@ -102,6 +84,7 @@ def _visit_fields(visit: Visit) -> dict[str, Any]:
         "treatments_given": list(visit.treatments_given),
         "treatments_recommended": list(visit.treatments_recommended),
         "follow_up": date_text(visit.follow_up),
+        "psfs": [[activity, rating] for activity, rating in visit.psfs],
         "created": to_text(visit.created),
         "updated": to_text(visit.updated),
     }
@@ -120,13 +103,18 @@ def _csv_row(visit: Visit, notes: dict[str, NoteRevision]) -> list[str]:
     row: list[str] = []
     for column in CSV_COLUMNS[: -len(SECTIONS)]:
         value = fields["id" if column == "visit_id" else column]
-        if isinstance(value, list):
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
             value = "; ".join(value)
-        elif isinstance(value, dict):
+        elif isinstance(value, list | dict):
             value = json.dumps(value, ensure_ascii=False)
         row.append("" if value is None else str(value))
     row.extend(notes[s].text if s in notes else "" for s in SECTIONS)
-    return row
+    return [_inert(cell) for cell in row]
+
+
+def _inert(cell: str) -> str:
+    """A cell a spreadsheet shows as text, never runs (the JSON keeps it exact)."""
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
 
 
 def _safe(label: str) -> str:

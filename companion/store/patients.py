@@ -46,13 +46,13 @@ def changed_patient(current: Patient, changes: dict[str, Any]) -> Patient:
 def insert_patient(db: Database, patient: Patient) -> None:
     """Insert a validated patient (inside the caller's transaction)."""
     _refuse_duplicate_chart(db, patient)
-    db["patients"].insert(_row(patient))
+    db["patients"].insert(patient_row(patient))
 
 
 def update_patient(db: Database, patient: Patient) -> None:
     """Write a validated patient's editable fields (inside the caller's transaction)."""
     _refuse_duplicate_chart(db, patient)
-    row = _row(patient)
+    row = patient_row(patient)
     db.conn.execute(
         "UPDATE patients SET chart_number = ?, initials = ?, display_name = ?,"
         " preferred_language = ? WHERE id = ?",
@@ -113,7 +113,7 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _row(patient: Patient) -> dict[str, Any]:
+def patient_row(patient: Patient) -> dict[str, Any]:
     return {
         "id": patient.id,
         "chart_number": patient.chart_number,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import (
     QLocale,
@@ -40,7 +40,6 @@ from companion.ui.spine_view import INVOLVED_COLOURS
 
 if TYPE_CHECKING:
     from companion.ui.main_window import MainWindow
-    from companion.ui.patient_screen import PatientScreen
 
 SHOW_NAME_KEY = "patient_screen/show_name"
 INK = "#15191d"
@@ -361,13 +360,24 @@ def write_pdf(
     return layout
 
 
-class HandoutActions(QObject):
-    """Builds the handout from what is open and selected, then saves or prints it."""
+class LanguageSource(Protocol):
+    """Whatever knows the patient's language (the patient screen's controls)."""
 
-    def __init__(self, window: MainWindow, screen: PatientScreen) -> None:
+    @property
+    def language(self) -> str: ...
+
+
+class HandoutActions(QObject):
+    """Builds the handout from what is open and selected, then saves or prints it.
+
+    It needs the patient's language only, never the patient screen itself, so
+    saving or printing a handout does not build that screen.
+    """
+
+    def __init__(self, window: MainWindow, language_source: LanguageSource) -> None:
         super().__init__(window)
         self.window = window
-        self.screen = screen
+        self.language_source = language_source
         self.last_layout: HandoutLayout | None = None
 
     def selection_code(self) -> str | None:
@@ -383,7 +393,7 @@ class HandoutActions(QObject):
         code = self.selection_code()
         if code is None:
             return None
-        language = self.screen.language
+        language = self.language_source.language
         content = self.window.state.content_for(language)
         visit = self.window.session.visit
         patient = self.window.session.patient

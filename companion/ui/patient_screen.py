@@ -5,6 +5,12 @@ interface strings in the patient's language, plus — only when the clinic turns
 the setting on — the open patient's first name (or initials). It holds no store
 and never queries records; the session is used only to learn which patient is
 open (their language) and to remember a language change.
+
+Hidden most of the day, so it costs nothing until needed: the window is built on
+first use (F5, or code reading ``controls.screen``), and while hidden it only
+notes that the selection or language changed; the explanation is laid out again
+when it is shown or read. The greeting (the one piece of a patient record it may
+show) is always kept current, so a hidden screen never holds a closed chart's name.
 """
 
 from __future__ import annotations
@@ -95,6 +101,14 @@ def choose_screen(
     if others:
         return others[0]
     return clinician_screen if clinician_screen is not None else None
+
+
+def next_language(languages: Sequence[str], current: str) -> str | None:
+    """The language after current (English ↔ Spanish); None with only one."""
+    if len(languages) < 2:
+        return None
+    index = languages.index(current) if current in languages else 0
+    return languages[(index + 1) % len(languages)]
 
 
 def bring_forward(window: QWidget) -> None:
@@ -377,6 +391,7 @@ class PatientScreen(QWidget):
         session: VisitSession,
         settings: Settings,
         parent: QWidget | None = None,
+        language: str | None = None,
     ) -> None:
         # A window of its own; the parent only ties its lifetime to the main window.
         super().__init__(parent, Qt.WindowType.Window)
@@ -388,11 +403,15 @@ class PatientScreen(QWidget):
         self.settings = settings
         self.return_to: QWidget | None = parent
         self._language = state.language
-        self._code: str | None = None
+        self._code: str | None = state.selection
         self._region: str | None = None
         self._pages: list[Page] = []
         self._page = 0
         self._name = ""
+        # Layout is redone only when seen: while hidden, changes just mark it stale.
+        self._stale = True
+        self._shown_language: str | None = None  # of the labels and diagram names
+        self.layout_passes = 0  # times the pages were laid out (paginate calls)
 
         self.greeting = QLabel(objectName="patientGreeting")
         self.region_title = QLabel(objectName="patientRegion")
@@ -450,11 +469,13 @@ class PatientScreen(QWidget):
         state.selection_changed.connect(self.show_code)
         session.patient_changed.connect(self._on_patient_changed)
         patient = session.patient
-        if patient is not None and patient.preferred_language in state.languages:
+        if language is not None and language in state.languages:
+            self._language = language
+        elif patient is not None and patient.preferred_language in state.languages:
             self._language = patient.preferred_language
         self._name = self._allowed_name(patient)
-        self.show_code(state.selection)
-        self.retranslate()
+        self._refresh_greeting()
+        self.setWindowTitle(self.labels.t("patient_screen.title"))
 
     # -- public API -----------------------------------------------------------
 
@@ -471,26 +492,38 @@ class PatientScreen(QWidget):
         return strings(self._language)
 
     def pages(self) -> list[Page]:
+        self.catch_up()
         return list(self._pages)
 
     def current_page(self) -> int:
+        self.catch_up()
         return self._page
+
+    def is_stale(self) -> bool:
+        """Whether the laid-out pages lag behind a change made while hidden."""
+        return self._stale
+
+    def catch_up(self) -> None:
+        """Lay out what changed while hidden (shown or read: never stale then)."""
+        if self._stale:
+            self._stale = False
+            self._rebuild()
 
     def set_language(self, language: str) -> None:
         """Show the screen in language (if its content is installed)."""
         if language not in self.state.languages or language == self._language:
             return
         self._language = language
-        self.retranslate()
+        self.setWindowTitle(self.labels.t("patient_screen.title"))
+        self._refresh_greeting()
+        self._changed()
         self.language_changed.emit(language)
 
     def toggle_language(self) -> bool:
         """English ↔ Spanish for this screen; remembered for the open patient."""
-        languages = self.state.languages
-        if len(languages) < 2:
+        language = next_language(self.state.languages, self._language)
+        if language is None:
             return False
-        index = languages.index(self._language) if self._language in languages else 0
-        language = languages[(index + 1) % len(languages)]
         self.set_language(language)
         if self.session.patient is not None and language in LANGUAGES:
             self.session.set_patient_language(language)
@@ -499,22 +532,12 @@ class PatientScreen(QWidget):
     def show_code(self, code: str | None) -> None:
         """Explain a level, region or muscle code; None shows the general topics."""
         self._code = code
-        explained = self._explanation()
-        region = explained.region_id if explained else None
-        self.diagram.select(code)
-        self.diagram.set_involved_muscles(
-            [m for m, _ in explained.muscles] if explained else []
-        )
-        self.diagram.fit()
-        if region != self._region:
-            self._region = region
-            self._page = 0
-        self._refresh_text()
+        self._changed()
 
     def refresh_name(self) -> None:
         """Re-read the show-name setting and the open patient."""
         self._name = self._allowed_name(self.session.patient)
-        self._refresh_header()
+        self._refresh_greeting()
 
     def next_page(self) -> None:
         self.go_to_page(self._page + 1)
@@ -523,6 +546,7 @@ class PatientScreen(QWidget):
         self.go_to_page(self._page - 1)
 
     def go_to_page(self, index: int) -> None:
+        self.catch_up()
         if not self._pages:
             return
         index = min(max(index, 0), len(self._pages) - 1)
@@ -553,6 +577,7 @@ class PatientScreen(QWidget):
 
     def plain_text(self) -> str:
         """The words on screen now (for tests and for reading aloud)."""
+        self.catch_up()
         parts = [
             self.greeting.text(),
             self.region_title.text(),
@@ -615,7 +640,7 @@ class PatientScreen(QWidget):
         elif key == Qt.Key.Key_Home:
             self.go_to_page(0)
         elif key == Qt.Key.Key_End:
-            self.go_to_page(len(self._pages) - 1)
+            self.go_to_page(len(self.pages()) - 1)
         else:
             super().keyPressEvent(event)
             return
@@ -624,7 +649,10 @@ class PatientScreen(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.animation.start()
-        self._repaginate()
+        if self._stale:
+            self.catch_up()  # everything that changed while hidden, laid out once
+        else:
+            self._repaginate()
 
     def hideEvent(self, event: QHideEvent) -> None:
         super().hideEvent(event)
@@ -652,34 +680,62 @@ class PatientScreen(QWidget):
         return first_name(patient) if show_name_allowed(self.settings) else ""
 
     def _on_patient_changed(self, patient: Patient | None) -> None:
-        if patient is not None and patient.preferred_language in self.state.languages:
-            self.set_language(patient.preferred_language)
+        # The name changes at once, shown or not: no closed chart's name lingers.
         self._name = self._allowed_name(patient)
         self._page = 0
-        self._refresh_text()
+        language = patient.preferred_language if patient is not None else None
+        if language in self.state.languages and language != self._language:
+            self.set_language(language)  # lays the screen out again (if shown)
+        else:
+            self._refresh_greeting()
+            self._changed()
 
-    def retranslate(self) -> None:
+    def _changed(self) -> None:
+        """Something shown changed: lay out now if visible, else when next seen."""
+        self._stale = True
+        if self.isVisible():
+            self.catch_up()
+
+    def _rebuild(self) -> None:
+        if self._shown_language != self._language:
+            self._retranslate()
+        self._apply_code()
+        self._refresh_header()
+        self._paginate()
+
+    def _retranslate(self) -> None:
         t = self.labels.t
+        self._shown_language = self._language
         self.setWindowTitle(t("patient_screen.title"))
         self.animation.set_labels(
             t("patient_screen.relaxed"), t("patient_screen.tight")
         )
         self.animation_caption.setText(t("patient_screen.animation_caption"))
         self.diagram.set_names(display_names(self.content))
-        self._refresh_text()
 
-    def _refresh_header(self) -> None:
+    def _apply_code(self) -> None:
+        explained = self._explanation()
+        region = explained.region_id if explained else None
+        self.diagram.select(self._code)
+        self.diagram.set_involved_muscles(
+            [m for m, _ in explained.muscles] if explained else []
+        )
+        self.diagram.fit()
+        if region != self._region:
+            self._region = region
+            self._page = 0
+
+    def _refresh_greeting(self) -> None:
         t = self.labels.t
         self.greeting.setText(
             t("patient_screen.greeting", name=self._name) if self._name else ""
         )
+
+    def _refresh_header(self) -> None:
+        self._refresh_greeting()
         explained = self._explanation()
         self.region_title.setText(explained.region_name if explained else "")
         self.notice.setText(self.content.general["notice"])
-
-    def _refresh_text(self) -> None:
-        self._refresh_header()
-        self._repaginate()
 
     def _topics(self) -> list[Topic]:
         explained = self._explanation()
@@ -700,8 +756,18 @@ class PatientScreen(QWidget):
         return topics_for(explained, self.labels)
 
     def _repaginate(self) -> None:
+        """The type or the size changed: lay out again now, or when next seen."""
+        if not self.isVisible():
+            self._stale = True  # caught up by showEvent or the next reader
+        elif self._stale:
+            self.catch_up()
+        else:
+            self._paginate()
+
+    def _paginate(self) -> None:
         if not hasattr(self, "_body_px"):
             return
+        self.layout_passes += 1
         width, height = self.body.width(), self.body.height()
         if not self.isVisible() or width < 100 or height < 100:
             # Not laid out yet: assume the screen's proportions.
@@ -736,14 +802,22 @@ class PatientScreen(QWidget):
 
 
 class PatientScreenControls(QObject):
-    """The main window's side of the patient screen: its actions and the handout."""
+    """The main window's side of the patient screen: its actions and the handout.
+
+    The screen itself is built on first use (``screen``); until then the patient's
+    language is kept here, so the handout and Ctrl+Shift+L work without it.
+    """
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
-        self.screen = PatientScreen(
-            window.state, window.session, window.settings, window
-        )
+        self._screen: PatientScreen | None = None
+        state, session = window.state, window.session
+        self._language = state.language
+        patient = session.patient
+        if patient is not None and patient.preferred_language in state.languages:
+            self._language = patient.preferred_language
+        session.patient_changed.connect(self._on_patient_changed)
 
         def action(shortcut: str | None, slot, checkable: bool = False) -> QAction:
             act = QAction(window)
@@ -754,13 +828,13 @@ class PatientScreenControls(QObject):
             window.addAction(act)  # shortcuts work with the menu bar hidden
             return act
 
-        self.show_action = action("F5", self.screen.present)
+        self.show_action = action("F5", self.present)
         self.language_action = action("Ctrl+Shift+L", self.toggle_language)
-        self.next_action = action("F6", self.screen.next_page)
-        self.previous_action = action("Shift+F6", self.screen.previous_page)
+        self.next_action = action("F6", self.next_page)
+        self.previous_action = action("Shift+F6", self.previous_page)
         self.show_name_action = action(None, self.set_show_name, True)
         self.show_name_action.setChecked(show_name_allowed(window.settings))
-        self.handout = HandoutActions(window, self.screen)
+        self.handout = HandoutActions(window, self)
         self.pdf_action = action("Ctrl+Shift+P", self.handout.save_pdf)
         self.print_action = action("Ctrl+Shift+R", self.handout.print)
 
@@ -782,10 +856,59 @@ class PatientScreenControls(QObject):
         window.installEventFilter(self)
         self.retranslate()
 
+    @property
+    def screen(self) -> PatientScreen:
+        """The patient screen, built (hidden) on first use."""
+        if self._screen is None:
+            window = self.window
+            self._screen = PatientScreen(
+                window.state, window.session, window.settings, window, self._language
+            )
+            self._screen.language_changed.connect(self._on_screen_language)
+        return self._screen
+
+    def built_screen(self) -> PatientScreen | None:
+        """The patient screen if it has been built, without building it."""
+        return self._screen
+
+    @property
+    def language(self) -> str:
+        """The patient's language: the screen's, and the handout's."""
+        return self._language
+
+    def present(self) -> None:
+        self.screen.present()
+
+    def next_page(self) -> None:
+        self.screen.next_page()
+
+    def previous_page(self) -> None:
+        self.screen.previous_page()
+
+    def _on_screen_language(self, language: str) -> None:
+        self._language = language
+
+    def _on_patient_changed(self, patient: Patient | None) -> None:
+        state = self.window.state
+        if patient is not None and patient.preferred_language in state.languages:
+            self._language = patient.preferred_language
+
+    def _toggle_language(self) -> bool:
+        if self._screen is not None:
+            return self._screen.toggle_language()
+        language = next_language(self.window.state.languages, self._language)
+        if language is None:
+            return False
+        self._language = language
+        session = self.window.session
+        if session.patient is not None and language in LANGUAGES:
+            session.set_patient_language(language)
+        return True
+
     def toggle_language(self) -> None:
         t = self.window.state.strings.t
-        if self.screen.toggle_language():
-            name = t(f"language.{self.screen.language}")
+        if self._toggle_language():
+            name = t(f"language.{self._language}")
             self.window.statusBar().showMessage(
                 t("patient_screen.language_now", language=name), 4000
             )
@@ -796,7 +919,8 @@ class PatientScreenControls(QObject):
 
     def set_show_name(self, on: bool) -> None:
         self.window.settings.set(SHOW_NAME_KEY, "true" if on else "false")
-        self.screen.refresh_name()
+        if self._screen is not None:
+            self._screen.refresh_name()
 
     def retranslate(self) -> None:
         t = self.window.state.strings.t
@@ -817,14 +941,27 @@ class PatientScreenControls(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # Closing the clinician's window ends the day: the patient screen goes too,
         # or it would keep the application running.
-        if watched is self.window and event.type() == QEvent.Type.Close:
-            self.screen.hide()
+        if (
+            watched is self.window
+            and event.type() == QEvent.Type.Close
+            and self._screen is not None
+        ):
+            self._screen.hide()
         return False
 
 
+def _window_patient_screen(window: MainWindow) -> PatientScreen:
+    return window.patient_screen_controls.screen  # type: ignore[attr-defined]
+
+
 def install_patient_screen(window: MainWindow) -> PatientScreenControls:
-    """Create the patient screen and its actions and menus for the main window."""
+    """Create the patient screen's actions and menus; the screen comes on first use."""
     controls = PatientScreenControls(window)
-    window.patient_screen = controls.screen  # type: ignore[attr-defined]
     window.patient_screen_controls = controls  # type: ignore[attr-defined]
+    # window.patient_screen builds the screen when first read (a class property,
+    # as an instance attribute would have to hold a built screen).
+    if not hasattr(type(window), "patient_screen"):
+        type(window).patient_screen = property(  # type: ignore[attr-defined]
+            _window_patient_screen, doc="The patient screen, built on first use."
+        )
     return controls

@@ -65,3 +65,26 @@ def test_unknown_patient_is_refused(store: Store, tmp_path: Path) -> None:
     with pytest.raises(InvalidInput):
         store.export_patient("missing", tmp_path / "out")
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_export_includes_psfs_and_defuses_formulas(store: Store, tmp_path: Path):
+    """PSFS ratings are exported; a note starting with '=' stays text in the CSV."""
+    patient = store.create_patient(chart_number="F-1")
+    visit = store.start_visit(
+        patient.id, psfs=(("Sitting 30 min", 3), ("Lifting child", 5), ("Sleep", 4))
+    )
+    store.save_note(visit.id, "S", '=HYPERLINK("http://x")')
+
+    json_path, csv_path = store.export_patient(patient.id, tmp_path / "out")
+
+    exported = json.loads(json_path.read_text(encoding="utf-8"))["visits"][0]
+    assert exported["psfs"] == [
+        ["Sitting 30 min", 3],
+        ["Lifting child", 5],
+        ["Sleep", 4],
+    ]
+    assert exported["notes"]["S"] == '=HYPERLINK("http://x")'  # JSON is exact
+    with csv_path.open(encoding="utf-8-sig", newline="") as handle:
+        row = next(csv.DictReader(handle))
+    assert json.loads(row["psfs"])[0] == ["Sitting 30 min", 3]
+    assert row["S"] == '\'=HYPERLINK("http://x")'
