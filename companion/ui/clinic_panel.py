@@ -39,7 +39,7 @@ class ClinicPanel(QWidget):
         self.picker = PatientPicker(session, state.strings)
         self.patient_label = QLabel(objectName="currentPatient")
         self.visit_list = QListWidget(objectName="visitList")
-        self.visit_list.setMaximumHeight(120)
+        self.visit_list.setMaximumHeight(96)
         self.new_visit_button = QPushButton(objectName="newVisit")
         self.editor = VisitEditor(state, session)
         scroll = QScrollArea(objectName="visitScroll")

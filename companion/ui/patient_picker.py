@@ -91,7 +91,7 @@ class PatientPicker(QWidget):
         self.session = session
         self.search = QLineEdit(objectName="patientSearch", clearButtonEnabled=True)
         self.results = QListWidget(objectName="patientResults")
-        self.results.setMaximumHeight(140)
+        self.results.setMaximumHeight(96)
         self.new_button = QPushButton(objectName="newPatient")
         row = QHBoxLayout()
         row.addWidget(self.search, 1)

@@ -106,6 +106,28 @@ def test_handout_is_in_the_patients_language(launch: Launch, tmp_path: Path):
     assert CHART not in text and MARKER not in text
 
 
+def test_handout_does_not_need_the_patient_screen(launch: Launch, tmp_path: Path):
+    """The handout takes the patient's language from the controls: no screen built."""
+    if "es" not in load_all():
+        pytest.skip("Spanish clinical content (assets/content/es.toml) not installed")
+    window = launch()
+    controls = window.patient_screen_controls
+    visit_with_plan(window, language="es")
+    assert controls.language == "es"
+    window.settings.set("clinic/name", "Clínica del Río")
+    path = tmp_path / "folleto.pdf"
+    assert controls.handout.save_to(path) is not None
+    assert fold(load_content("es").region("L4").name) in pdf_text(path)[1]
+    assert controls.built_screen() is None
+    # Ctrl+Shift+L switches the patient's language without building the screen.
+    controls.language_action.trigger()
+    assert controls.language == "en"
+    assert controls.built_screen() is None
+    assert controls.handout.save_to(path) is not None
+    assert fold(load_content("en").region("L4").name) in pdf_text(path)[1]
+    assert window.patient_screen.language == "en"  # built now, in that language
+
+
 def test_print_path_renders_the_same_page(launch: Launch, tmp_path: Path):
     """Printing paints the same one page (checked through a PDF-backed printer)."""
     window = launch()

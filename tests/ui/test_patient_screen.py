@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QApplication,
     QGraphicsSimpleTextItem,
     QGraphicsTextItem,
     QGraphicsView,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from companion.core.content import load_all
+from companion.ui import patient_screen as patient_screen_module
 from companion.ui.main_window import MainWindow
 from companion.ui.patient_screen import PatientScreen, choose_screen
 
@@ -316,3 +318,131 @@ def test_closing_the_main_window_hides_the_screen(launch: Launch, qtbot: QtBot):
     screen = shown_screen(window, qtbot)
     window.close()
     assert not screen.isVisible()
+
+
+def patient_screens(window: MainWindow) -> list[QWidget]:
+    """This window's patient screens: as top-level windows, children, any widget.
+
+    (Earlier tests' windows may not be deleted yet, so only this window's count.)
+    """
+    found = [
+        w
+        for w in QApplication.topLevelWidgets()
+        if w.objectName() == "patientScreen" and w.parentWidget() is window
+    ]
+    found += window.findChildren(QWidget, "patientScreen")
+    found += [
+        w
+        for w in QApplication.allWidgets()
+        if isinstance(w, PatientScreen) and w.parentWidget() is window
+    ]
+    return found
+
+
+def test_the_screen_is_built_on_first_use(launch: Launch, qtbot: QtBot):
+    """Start-up builds only the actions; F5 builds the screen, on the selection."""
+    window = launch()
+    controls = window.patient_screen_controls
+    assert controls.built_screen() is None
+    assert patient_screens(window) == []
+    assert controls.show_action.shortcut().toString() == "F5"
+    assert controls.show_action in window.view_menu.actions()
+    assert controls.pdf_action in window.file_menu.actions()
+    window.state.select("T6")
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    screen = controls.built_screen()
+    assert screen is not None and screen is window.patient_screen
+    qtbot.waitUntil(screen.isVisible)
+    assert patient_screens(window)
+    content = window.state.content_for(screen.language)
+    assert content.region("T6").name in screen.plain_text()
+    assert screen.diagram.selected_code() == "T6"
+
+
+def test_hidden_screen_lays_out_only_when_shown(
+    launch: Launch, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+):
+    """Selections while hidden only mark it stale; F5 shows the latest one."""
+    window = launch()
+    screen = shown_screen(window, qtbot)
+    qtbot.keyClick(screen, Qt.Key.Key_Escape)
+    assert not screen.isVisible()
+    calls: list[int] = []
+    real = patient_screen_module.paginate
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(patient_screen_module, "paginate", counting)
+    passes = screen.layout_passes
+    for code in ("C2", "C5", "C7", "T2", "T6", "T11", "L1", "L3", "L5", "S1"):
+        window.state.select(code)
+    assert calls == []
+    assert screen.layout_passes == passes
+    assert screen.is_stale()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    qtbot.waitUntil(screen.isVisible)
+    assert calls  # laid out on showing …
+    assert not screen.is_stale()
+    content = window.state.content_for(screen.language)
+    text = screen_texts(screen)
+    assert content.region("S1").name in text  # … for the last selection
+    assert screen.diagram.selected_code() == "S1"
+    assert set(screen.diagram.involved_muscles()) == set(content.region("S1").muscles)
+    for muscle in content.muscles_for("cervical"):
+        if muscle.id not in content.region("S1").muscles:
+            assert muscle.patient not in text
+
+
+def test_reading_a_hidden_screen_catches_up(launch: Launch):
+    """pages(), current_page() and plain_text() of a hidden screen are current."""
+    window = launch()
+    screen = window.patient_screen
+    content = window.state.content_for(screen.language)
+    window.state.select("L4")
+    assert screen.is_stale()
+    assert content.region("L4").name in screen.plain_text()
+    assert not screen.is_stale()
+    window.state.select("C3")
+    home = next(i for i, page in enumerate(screen.pages()) if "home" in page.topics)
+    assert home > 0
+    screen.go_to_page(home)
+    assert screen.current_page() == home
+    window.state.select("C4")  # same region: it stays on the same topic
+    assert screen.current_page() == home
+    window.state.select("L4")  # another region: back to its first page
+    assert screen.current_page() == 0
+
+
+def test_hidden_screen_takes_the_patients_language_and_name(
+    launch: Launch, qtbot: QtBot
+):
+    """Opening a patient while hidden: their language and (if allowed) name at F5."""
+    spanish_or_skip()
+    window = launch()
+    screen = shown_screen(window, qtbot)
+    screen.dismiss()
+    window.patient_screen_controls.show_name_action.trigger()
+    passes = screen.layout_passes
+    window.session.create_patient(
+        chart_number="CH-ES-2", display_name="Zelda Vornhagen", preferred_language="es"
+    )
+    window.state.select("L4")
+    assert screen.layout_passes == passes
+    assert screen.language == "es"
+    assert "Zelda" in screen.greeting.text()  # the name is never stale …
+    window.session.open_patient(None)
+    assert screen.greeting.text() == ""  # … nor kept after the chart closes
+    window.session.create_patient(
+        chart_number="CH-ES-3", display_name="Yolanda Quist", preferred_language="es"
+    )
+    screen = shown_screen(window, qtbot)
+    assert screen.windowTitle() == "Su espalda, explicada"
+    text = screen_texts(screen)
+    assert window.state.content_for("es").region("L4").name in text
+    assert "Yolanda" in text and "Zelda" not in text
