@@ -6,10 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from companion.core import spine
+from companion.core import progress, spine
 from companion.core.content import Content
 from companion.core.i18n import Strings, strings
-from companion.core.records import Patient
+from companion.core.records import Patient, Visit
 
 # Red flags a patient must act on at home (call, go to the ER); the "prompt" ones
 # are screening questions the clinician asks in the room.
@@ -98,6 +98,74 @@ def format_date(day: date, labels: Strings) -> str:
 
 
 @dataclass(frozen=True)
+class PatientProgress:
+    """Pain over time for one patient, in plain words: for the screen and handout.
+
+    Only numbers (weeks, pain 0–10) and interface strings: no dates, notes or
+    chart numbers, so it can be shown to the patient.
+    """
+
+    title: str
+    sentence: str
+    how_to_read: str
+    pain_axis: str
+    weeks_axis: str
+    points: tuple[tuple[float, int], ...]  # (weeks since onset, pain), in order
+
+
+def progress_points(
+    summary: progress.ProgressSummary,
+) -> tuple[tuple[float, int], ...]:
+    """(weeks since onset, pain) for each visit with a pain score, oldest first."""
+    return tuple((p.weeks, p.pain) for p in summary.points if p.pain is not None)
+
+
+def progress_sentence(summary: progress.ProgressSummary, labels: Strings) -> str:
+    """One or two short sentences (grade 8 or below) saying how the pain is going."""
+    t = labels.t
+    values = {
+        "baseline": summary.baseline_pain,
+        "latest": summary.latest_pain,
+        "weeks": summary.whole_weeks,
+    }
+    if summary.status == progress.IMPROVING:
+        return t("simple_progress.improving", **values)
+    if summary.status == progress.WORSE:
+        return t("simple_progress.worse", **values)
+    if summary.status == progress.NOT_IMPROVING:
+        return t("simple_progress.not_improving", **values)
+    if summary.status == progress.TOO_EARLY and summary.latest_pain is not None:
+        return t("simple_progress.too_early", **values)
+    return t("simple_progress.no_data")
+
+
+def patient_progress(
+    visits: Iterable[Visit], labels: Strings
+) -> PatientProgress | None:
+    """The patient-facing progress for ONE patient's visits; None under 2 scores."""
+    ordered = list(visits)
+    if len({v.patient_id for v in ordered}) > 1:
+        raise ValueError("progress is shown for one patient's visits only")
+    summary = progress.summarize(ordered)
+    points = progress_points(summary)
+    if len(points) < 2:
+        return None
+    t = labels.t
+    return PatientProgress(
+        title=t("simple_progress.title"),
+        sentence=progress_sentence(summary, labels),
+        how_to_read=t("simple_progress.how_to_read"),
+        pain_axis=t("simple_progress.axis_pain"),
+        weeks_axis=t(
+            "simple_progress.axis_weeks_onset"
+            if summary.onset_recorded
+            else "simple_progress.axis_weeks_visit"
+        ),
+        points=points,
+    )
+
+
+@dataclass(frozen=True)
 class Section:
     """One titled block of the handout: a paragraph list, optionally bulleted."""
 
@@ -123,6 +191,7 @@ class Handout:
     left: tuple[Section, ...]
     right: tuple[Section, ...]
     notice: str
+    progress: PatientProgress | None = None  # shown with 2+ scored visits
 
     def plain_text(self) -> str:
         """All the handout's words, in reading order (for checks and copying)."""
@@ -131,6 +200,8 @@ class Handout:
         for section in (*self.left, *self.right):
             parts.append(section.title)
             parts += section.paragraphs
+        if self.progress is not None:
+            parts += [self.progress.title, self.progress.sentence]
         parts.append(self.notice)
         return "\n".join(p for p in parts if p)
 
@@ -144,11 +215,13 @@ def compose_handout(
     given_on: date | None = None,
     name: str = "",
     labels: Strings | None = None,
+    visits: Iterable[Visit] = (),
 ) -> Handout:
     """The handout for a selection code in content's language.
 
     recommended are option ids from the visit (unknown ids are skipped); name is
-    at most a first name, and only when the clinic allows it.
+    at most a first name, and only when the clinic allows it. visits are the open
+    patient's own visits: with two or more pain scores the page shows progress.
     """
     labels = labels or strings(content.language)
     t = labels.t
@@ -199,4 +272,5 @@ def compose_handout(
         left=left,
         right=tuple(s for s in right if s.paragraphs),
         notice=explained.notice,
+        progress=patient_progress(visits, labels),
     )

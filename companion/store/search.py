@@ -44,7 +44,13 @@ def search_notes(
     mark_start: str = "[",
     mark_end: str = "]",
 ) -> list[SearchHit]:
-    """Notes whose current text contains all words of query, best match first."""
+    """Notes whose current text contains all words of query, newest notes first.
+
+    Newest first (by when each note was started) is what a clinician scanning
+    for a recent visit wants, and FTS5 walks its index in rowid order and stops
+    at the limit, so a common word costs the same as a rare one; ranking by
+    relevance had to score every match (~250 ms for 35,000 hits).
+    """
     expression = match_expression(query)
     if expression is None or limit <= 0:
         return []
@@ -56,7 +62,7 @@ def search_notes(
         JOIN note_slots AS s ON s.slot = notes_fts.rowid
         JOIN visits AS v ON v.id = s.visit_id
         WHERE notes_fts MATCH :expression
-        ORDER BY rank, v.visit_date DESC
+        ORDER BY notes_fts.rowid DESC
         LIMIT :limit
         """,
         {

@@ -36,6 +36,7 @@ from companion.core.handout import Handout, Section, compose_handout, first_name
 from companion.core.i18n import strings
 from companion.ui.patient_diagram import PatientDiagram, display_names
 from companion.ui.settings import Settings
+from companion.ui.simple_progress import ChartLabels, paint_simple_progress
 from companion.ui.spine_view import INVOLVED_COLOURS
 
 if TYPE_CHECKING:
@@ -210,7 +211,10 @@ def _render(
     )
     _draw(painter, notice, QPointF(x, footer_top))
 
-    body = QRectF(x, y, width, footer_top - 12 * u - y)
+    body_bottom = footer_top - 12 * u
+    if handout.progress is not None:
+        body_bottom = _progress_box(painter, handout, x, width, body_bottom) - 10 * u
+    body = QRectF(x, y, width, body_bottom - y)
     gutter = 18 * u
     left_w = body.width() * 0.4
     right = QRectF(body.left() + left_w + gutter, body.top(),
@@ -276,6 +280,41 @@ def _render(
     _draw(painter, left_doc, left.topLeft(), left.height())
     _draw(painter, right_doc, right.topLeft(), right.height())
     return HandoutLayout(pt, fits)
+
+
+def _progress_box(
+    painter: QPainter, handout: Handout, x: float, width: float, bottom: float
+) -> float:
+    """Draw "Your progress" above bottom: chart left, words right; returns its top."""
+    u = UNITS
+    progress = handout.progress
+    assert progress is not None
+    pad = 6 * u
+    chart_w = width * 0.4
+    text_w = width - chart_w - 3 * pad
+    text = _document(
+        f'<p style="margin-bottom: {3 * u:.1f}px; font-size: {11 * u:.1f}px;'
+        f' font-weight: bold; color: {ACCENT};">{escape(progress.title)}</p>'
+        f'<p style="margin-bottom: {3 * u:.1f}px; font-weight: bold;">'
+        f"{escape(progress.sentence)}</p>"
+        f'<p style="color: {SOFT_INK};">{escape(progress.how_to_read)}</p>',
+        9 * u,
+        text_w,
+    )
+    chart_h = 88 * u
+    height = max(chart_h, text.size().height()) + 2 * pad
+    box = QRectF(x, bottom - height, width, height)
+    painter.save()
+    painter.setPen(QPen(QColor(ACCENT), 1.0 * u))
+    painter.setBrush(QColor("#ffffff"))
+    painter.drawRoundedRect(box, 5 * u, 5 * u)
+    painter.restore()
+    chart = QRectF(box.left() + pad, box.top() + pad, chart_w, height - 2 * pad)
+    paint_simple_progress(
+        painter, chart, progress.points, ChartLabels.of(progress), 7 * u
+    )
+    _draw(painter, text, QPointF(chart.right() + pad * 2, box.top() + pad))
+    return box.top()
 
 
 def _fit_columns(
@@ -398,6 +437,12 @@ class HandoutActions(QObject):
         visit = self.window.session.visit
         patient = self.window.session.patient
         name = first_name(patient) if show_name_allowed(self.window.settings) else ""
+        # Only the open patient's own visits, for "Your progress".
+        visits = [
+            v
+            for v in self.window.session.visits()
+            if patient is not None and v.patient_id == patient.id
+        ]
         return compose_handout(
             content,
             code,
@@ -407,6 +452,7 @@ class HandoutActions(QObject):
             given_on=visit.visit_date if visit else date.today(),
             name=name,
             labels=strings(language),
+            visits=visits,
         )
 
     def _diagram(self, handout: Handout) -> PatientDiagram:

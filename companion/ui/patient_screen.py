@@ -2,14 +2,17 @@
 
 Privacy by construction: every word on it comes from the clinical content and the
 interface strings in the patient's language, plus — only when the clinic turns
-the setting on — the open patient's first name (or initials). It holds no store
-and never queries records; the session is used only to learn which patient is
-open (their language) and to remember a language change.
+the setting on — the open patient's first name (or initials), and the open
+patient's own pain scores over time ("Your progress": weeks and pain numbers
+only, no dates, notes or chart numbers). It holds no store; the session is used
+to learn which patient is open (their language), to read that one patient's
+visits, and to remember a language change.
 
 Hidden most of the day, so it costs nothing until needed: the window is built on
 first use (F5, or code reading ``controls.screen``), and while hidden it only
 notes that the selection or language changed; the explanation is laid out again
-when it is shown or read. The greeting (the one piece of a patient record it may
+when it is shown or read (the progress chart included: visits are read only
+then). The greeting (the one piece of a patient record it may
 show) is always kept current, so a hidden screen never holds a closed chart's name.
 """
 
@@ -60,8 +63,10 @@ from PySide6.QtWidgets import (
 from companion.core.content import Content
 from companion.core.handout import (
     PatientExplanation,
+    PatientProgress,
     explain_for_patient,
     first_name,
+    patient_progress,
 )
 from companion.core.i18n import Strings, strings
 from companion.core.records import LANGUAGES, Patient
@@ -73,6 +78,7 @@ from companion.ui.handout import (
 )
 from companion.ui.patient_diagram import PatientDiagram, display_names
 from companion.ui.settings import Settings
+from companion.ui.simple_progress import SimpleProgressChart
 from companion.ui.spine_view import INVOLVED_COLOURS
 from companion.ui.visit_session import VisitSession
 
@@ -126,6 +132,7 @@ class Topic:
     title: str
     blocks: tuple[str, ...]
     warning: bool = False
+    own_page: bool = False  # starts a page and shares it with no other topic
 
 
 @dataclass(frozen=True)
@@ -198,6 +205,16 @@ def topics_for(explained: PatientExplanation | None, labels: Strings) -> list[To
     ]
 
 
+def progress_topic(progress: PatientProgress) -> Topic:
+    """The "Your progress" page: the sentence; the chart is drawn beside it."""
+    return Topic(
+        "progress",
+        progress.title,
+        (_para(progress.sentence, bold=True), _para(progress.how_to_read)),
+        own_page=True,
+    )
+
+
 def heading_html(topic: Topic, px: int) -> str:
     colour = WARNING if topic.warning else ACCENT
     return (
@@ -241,6 +258,8 @@ def paginate(
 
     for topic in topics:
         heading = heading_html(topic, heading_px)
+        if topic.own_page:
+            close_page()
         for n, block in enumerate(topic.blocks):
             lead = [heading, block] if n == 0 else [block]
             if blocks and not fits([*blocks, *lead]):
@@ -249,6 +268,8 @@ def paginate(
             if topic.key not in keys:
                 keys.append(topic.key)
             blocks.extend(lead)
+        if topic.own_page:
+            close_page()
     close_page()
     return pages
 
@@ -408,6 +429,7 @@ class PatientScreen(QWidget):
         self._pages: list[Page] = []
         self._page = 0
         self._name = ""
+        self._progress: PatientProgress | None = None
         # Layout is redone only when seen: while hidden, changes just mark it stale.
         self._stale = True
         self._shown_language: str | None = None  # of the labels and diagram names
@@ -421,6 +443,9 @@ class PatientScreen(QWidget):
         self.animation_caption = QLabel(objectName="animationCaption")
         self.animation_caption.setWordWrap(True)
         self.animation_caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # Shown instead of the diagram on the "Your progress" page only.
+        self.progress_chart = SimpleProgressChart()
+        self.progress_chart.hide()
         self.body = QLabel(objectName="topicBody")
         self.body.setWordWrap(True)
         self.body.setTextFormat(Qt.TextFormat.RichText)
@@ -441,6 +466,7 @@ class PatientScreen(QWidget):
         left.addWidget(self.diagram, 1)
         left.addWidget(self.animation)
         left.addWidget(self.animation_caption)
+        left.addWidget(self.progress_chart, 1)
         right = QVBoxLayout()
         right.addWidget(self.body, 1)
         right.addWidget(self.page_label)
@@ -468,6 +494,7 @@ class PatientScreen(QWidget):
 
         state.selection_changed.connect(self.show_code)
         session.patient_changed.connect(self._on_patient_changed)
+        session.visits_changed.connect(self._changed)
         patient = session.patient
         if language is not None and language in state.languages:
             self._language = language
@@ -494,6 +521,11 @@ class PatientScreen(QWidget):
     def pages(self) -> list[Page]:
         self.catch_up()
         return list(self._pages)
+
+    def progress(self) -> PatientProgress | None:
+        """The open patient's progress as shown (None: fewer than 2 pain scores)."""
+        self.catch_up()
+        return self._progress
 
     def current_page(self) -> int:
         self.catch_up()
@@ -608,6 +640,7 @@ class PatientScreen(QWidget):
         self.page_label.setFont(font(body * 0.8))
         self.notice.setFont(font(body * 0.8))
         self.animation.setFixedHeight(round(body * 5.2))
+        self.progress_chart.set_font_px(body * 0.85)
         margin = round(body * 1.6)
         self.layout_root.setContentsMargins(
             margin, round(margin * 0.7), margin, margin // 2
@@ -690,6 +723,14 @@ class PatientScreen(QWidget):
             self._refresh_greeting()
             self._changed()
 
+    def _read_progress(self) -> PatientProgress | None:
+        """Progress from the open patient's own visits, never anyone else's."""
+        patient = self.session.patient
+        if patient is None:
+            return None
+        own = [v for v in self.session.visits() if v.patient_id == patient.id]
+        return patient_progress(own, self.labels)
+
     def _changed(self) -> None:
         """Something shown changed: lay out now if visible, else when next seen."""
         self._stale = True
@@ -700,6 +741,8 @@ class PatientScreen(QWidget):
         if self._shown_language != self._language:
             self._retranslate()
         self._apply_code()
+        self._progress = self._read_progress()
+        self.progress_chart.set_progress(self._progress)
         self._refresh_header()
         self._paginate()
 
@@ -738,6 +781,12 @@ class PatientScreen(QWidget):
         self.notice.setText(self.content.general["notice"])
 
     def _topics(self) -> list[Topic]:
+        topics = self._explanation_topics()
+        if self._progress is not None:
+            topics.append(progress_topic(self._progress))
+        return topics
+
+    def _explanation_topics(self) -> list[Topic]:
         explained = self._explanation()
         if explained is None:
             t = self.labels.t
@@ -791,6 +840,10 @@ class PatientScreen(QWidget):
 
     def _show_page(self) -> None:
         t = self.labels.t
+        on_progress = bool(self._pages) and "progress" in self._pages[self._page].topics
+        for widget in (self.diagram, self.animation, self.animation_caption):
+            widget.setVisible(not on_progress)
+        self.progress_chart.setVisible(on_progress)
         if not self._pages:
             self.body.setText("")
             self.page_label.setText("")

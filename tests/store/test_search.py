@@ -97,3 +97,14 @@ def test_limit_caps_hits(store: Store, patient: Patient) -> None:
         store.save_note(store.start_visit(patient.id).id, "S", "spasm")
     assert len(store.search_notes("spasm", limit=3)) == 3
     assert store.search_notes("spasm", limit=0) == []
+
+
+def test_newest_notes_come_first_and_limit_stops_early(
+    store: Store, patient: Patient
+) -> None:
+    """Hits are the most recently started notes first; the limit keeps the newest."""
+    visits = [store.start_visit(patient.id) for _ in range(5)]
+    for number, visit in enumerate(visits):
+        store.save_note(visit.id, "S", f"stiff neck, visit {number}")
+    hits = store.search_notes("stiff", limit=3)
+    assert [h.visit_id for h in hits] == [v.id for v in reversed(visits)][:3]
