@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import (
     QLabel,
     QSizePolicy,
@@ -55,6 +56,14 @@ class RegionPanel(QWidget):
         self._strings = strings
         self._code: str | None = None
         self._details_shown: str | None = None  # the HTML now in self.details
+        # One laid-out document per explanation: switching regions swaps a
+        # ready document in instead of parsing and laying out HTML (~12 ms).
+        self._documents: dict[str, QTextDocument] = {}
+        self._html: dict[tuple[str, str | None], str] = {}
+        self._warm_queue: list[str] = []
+        self._blank = QTextDocument(self)
+        self._warm_timer = QTimer(self, singleShot=True, interval=0)
+        self._warm_timer.timeout.connect(self._warm_next)
 
         self.header = QLabel(objectName="panelHeader")
         self.header.setWordWrap(True)
@@ -94,6 +103,8 @@ class RegionPanel(QWidget):
     def set_language(self, content: Content, strings: Strings) -> None:
         """Redraw the current selection in another language."""
         self._content, self._strings = content, strings
+        self._html.clear()
+        self._warm_queue = list(content.regions)
         self.show_selection(self._code)
 
     def current_code(self) -> str | None:
@@ -119,7 +130,7 @@ class RegionPanel(QWidget):
             self.muscles_title.hide()
             self.muscle_tree.hide()
             self.muscle_tree.clear()
-            self.details.clear()
+            self.details.setDocument(self._blank)  # cached ones stay intact
             self.details.hide()  # no empty box under the hint
             self._details_shown = None
             return
@@ -141,10 +152,15 @@ class RegionPanel(QWidget):
         self._fill_muscles(region, level, muscle_id)
         self.muscle_tree.show()
         self.details.show()
-        html = self._details_html(region, muscle_id)
+        html = self._cached_html(region, muscle_id)
         if html != self._details_shown:
-            self.details.setHtml(html)
+            document = self._document(html)
+            self.details.setDocument(document)
+            self.details.verticalScrollBar().setValue(0)
             self._details_shown = html
+            if not self._warm_queue and len(self._documents) == 1:
+                self._warm_queue = list(self._content.regions)
+            self._warm_timer.start()
         else:
             # Levels of one region share this text: keep its layout, which is the
             # slow part of a click, and just go back to the top as setHtml would.
@@ -181,6 +197,35 @@ class RegionPanel(QWidget):
         # The tree grows with its rows up to a third of the panel, then scrolls.
         rows = tree.topLevelItemCount() + (5 if focus else 0)
         tree.setMaximumHeight(min(rows * 24 + 8, max(self.height() // 3, 160)))
+
+    def _cached_html(self, region: RegionInfo, muscle_id: str | None) -> str:
+        key = (region.id, muscle_id)
+        if key not in self._html:
+            self._html[key] = self._details_html(region, muscle_id)
+        return self._html[key]
+
+    def _document(self, html: str) -> QTextDocument:
+        """The laid-out document for html; the panel (not the browser) owns it."""
+        document = self._documents.get(html)
+        if document is None:
+            document = QTextDocument(self)
+            document.setDefaultFont(self.details.font())
+            document.setHtml(html)
+            document.setTextWidth(self.details.viewport().width())
+            document.documentLayout().documentSize()  # lay it out now
+            self._documents[html] = document
+        return document
+
+    def _warm_next(self) -> None:
+        """In idle time, prepare one region's explanation per event-loop turn."""
+        while self._warm_queue:
+            region = self._content.regions[self._warm_queue.pop(0)]
+            html = self._cached_html(region, None)
+            if html not in self._documents:
+                self._document(html)
+                break
+        if self._warm_queue:
+            self._warm_timer.start()
 
     def _muscle_facts(self, muscle: Muscle) -> list[str]:
         t = self._strings.t

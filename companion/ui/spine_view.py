@@ -212,7 +212,10 @@ class SpineView(QGraphicsView):
         unknown = [m for m in muscle_ids if m not in MUSCLE_IDS]
         if unknown:
             raise ValueError(f"unknown muscle ids {unknown!r}")
-        self._involved = list(dict.fromkeys(muscle_ids))
+        involved = list(dict.fromkeys(muscle_ids))
+        if involved == self._involved:
+            return  # levels of one region share their muscles: nothing to redo
+        self._involved = involved
         self._restyle()
         self._rebuild_labels()
 
