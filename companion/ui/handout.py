@@ -48,6 +48,7 @@ ACCENT = "#0f5d7a"
 WARNING = "#9b1c14"
 SOFT_INK = "#4a545c"
 MARGIN_PT = 36.0  # half an inch: inside every printer's unprintable edge
+PROGRESS_CHART_PT = 88.0  # height of the "Your progress" chart on the page
 LARGEST_PT, SMALLEST_PT, STEP_PT = 10.5, 5.5, 0.25
 # Layout units per point: Qt rounds font pixel sizes to whole numbers, so the page
 # is laid out in quarter points to let the type shrink in quarter-point steps.
@@ -301,7 +302,7 @@ def _progress_box(
         9 * u,
         text_w,
     )
-    chart_h = 88 * u
+    chart_h = PROGRESS_CHART_PT * u
     height = max(chart_h, text.size().height()) + 2 * pad
     box = QRectF(x, bottom - height, width, height)
     painter.save()

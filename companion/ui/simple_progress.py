@@ -41,7 +41,7 @@ class ChartLabels:
 def week_ticks(last: float) -> tuple[int, list[int]]:
     """The x-axis end (whole weeks) and a few round tick values from 0 to it."""
     end = max(1, math.ceil(last))
-    step = next(s for s in (1, 2, 4, 5, 10, 20, 25, 50, 100, 10**9) if end / s <= 8)
+    step = next(s for s in (1, 2, 5, 10, 20, 25, 50, 100, 10**9) if end / s <= 8)
     end = math.ceil(end / step) * step
     return end, list(range(0, end + 1, step))
 
@@ -105,9 +105,10 @@ def paint_simple_progress(
                 plot.bottom() - plot.height() * pain / PAIN_MAX,
             )
 
-        # Grid and pain numbers: 0, 2, … 10.
+        # Grid and pain numbers: 0, 2, … 10; only 0, 5, 10 when the chart is short.
         painter.setFont(_font(px))
-        for pain in range(0, PAIN_MAX + 1, 2):
+        step = 2 if plot.height() >= px * 10 else 5
+        for pain in range(0, PAIN_MAX + 1, step):
             y = at(0, pain).y()
             painter.setPen(QPen(QColor(GRID if pain else INK), max(1.0, px / 12)))
             painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,8 @@ from pytestqt.qtbot import QtBot
 
 from companion.core.content import load_all, load_content
 from companion.core.handout import compose_handout
+from companion.core.i18n import strings
+from companion.core.records import Visit
 from companion.ui.handout import handout_diagram, write_pdf
 from companion.ui.main_window import MainWindow
 
@@ -178,4 +180,93 @@ def test_longest_handout_fits_one_page(
     assert layout.font_px >= 6.5  # still readable when printed
     pages, text = pdf_text(tmp_path / "long.pdf")
     assert pages == 1
+    assert fold(content.escalation.patient) in text
+
+
+def add_scored_visits(window: MainWindow, pains: list[tuple[int, int]]) -> None:
+    """Visits of the open patient: (days after 2031-01-06, pain)."""
+    onset = date(2031, 1, 6)
+    for day, pain in pains:
+        visit = window.session.start_visit(
+            visit_date=onset + timedelta(days=day),
+            onset_date=onset,
+            pain=pain,
+            regions=["lumbar"],
+            levels=["L4"],
+        )
+        assert visit is not None
+
+
+def test_handout_shows_progress_of_this_patient_only(launch: Launch, tmp_path: Path):
+    """2+ scored visits: "Your progress" and its sentence, from this patient alone."""
+    window = launch()
+    window.progress_dock.hide()
+    window.session.create_patient(chart_number="CH-OTHER-1")
+    add_scored_visits(window, [(1, 9), (30, 1)])  # would read "from 9 to 1"
+    visit_with_plan(window)
+    add_scored_visits(window, [(3, 7), (17, 6), (38, 4)])
+    window.state.select("L4")
+    path = tmp_path / "progress.pdf"
+    layout = window.patient_screen_controls.handout.save_to(path)
+    assert layout is not None and layout.fits
+    pages, text = pdf_text(path)
+    assert pages == 1
+    assert "Your progress" in text
+    assert "Your pain has gone down from 7 to 4 since your first visit." in text
+    assert "Pain (0 = none, 10 = worst)" in text
+    assert "from 9 to 1" not in text
+    for secret in (CHART, MARKER, "CH-OTHER-1", "Hilda"):
+        assert secret not in text, secret
+
+
+def test_handout_has_no_progress_with_one_scored_visit(launch: Launch, tmp_path: Path):
+    """The test patient's one visit has no pain score: no progress box."""
+    window = launch()
+    visit_with_plan(window)
+    path = tmp_path / "plain.pdf"
+    assert window.patient_screen_controls.handout.save_to(path) is not None
+    assert "Your progress" not in pdf_text(path)[1]
+
+
+@pytest.mark.parametrize("page", ["A4", "Letter"])
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_longest_handout_with_progress_fits_one_page(
+    qtbot: QtBot, tmp_path: Path, page: str, language: str
+):
+    """The worst case plus the progress box (many visits) still fits, readable."""
+    contents = load_all()
+    if language not in contents:
+        pytest.skip(f"{language} clinical content not installed")
+    content = contents[language]
+    start = datetime(2031, 1, 1, tzinfo=UTC)
+    first = date(2031, 1, 6)
+    visits = [
+        Visit(
+            id=f"v{n}", patient_id="p", visit_date=first + timedelta(days=7 * n),
+            onset_date=date(2031, 1, 1), mechanism=None, pain=max(0, 9 - n % 6),
+            regions=("cervical",), levels=(), red_flags={}, treatments_given=(),
+            treatments_recommended=(), follow_up=None, created=start, updated=start,
+        )
+        for n in range(16)
+    ]  # fmt: skip
+    handout = compose_handout(
+        content,
+        "cervical",
+        recommended=[o.id for o in content.options],
+        follow_up=date(2031, 12, 24),
+        clinic_name="A Clinic With A Rather Long Name For Testing",
+        given_on=date(2031, 12, 1),
+        name="Bartholomew",
+        labels=strings(language),
+        visits=visits,
+    )
+    assert handout.progress is not None
+    diagram = handout_diagram(content, "cervical", handout.muscles)
+    size = QPageSize(getattr(QPageSize.PageSizeId, page))
+    layout = write_pdf(handout, tmp_path / "long.pdf", diagram, size)
+    assert layout.fits
+    assert layout.font_px >= 6.5
+    pages, text = pdf_text(tmp_path / "long.pdf")
+    assert pages == 1
+    assert fold(handout.progress.sentence) in text
     assert fold(content.escalation.patient) in text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -446,3 +447,103 @@ def test_hidden_screen_takes_the_patients_language_and_name(
     text = screen_texts(screen)
     assert window.state.content_for("es").region("L4").name in text
     assert "Yolanda" in text and "Zelda" not in text
+
+
+ONSET = date(2030, 1, 6)
+
+
+def scored_patient(
+    window: MainWindow, fields: dict[str, str], pains: list[tuple[int, int | None]]
+) -> None:
+    """Open a new patient with visits of these (days after onset, pain)."""
+    session = window.session
+    session.create_patient(**fields)
+    for day, pain in pains:
+        visit = session.start_visit(
+            visit_date=ONSET + timedelta(days=day),
+            onset_date=ONSET,
+            pain=pain,
+            regions=["lumbar"],
+        )
+        assert visit is not None
+
+
+def test_progress_page_shows_only_this_patients_scores(launch: Launch, qtbot: QtBot):
+    """3 scored visits: a "Your progress" page, with this patient's points only."""
+    window = launch()
+    window.progress_dock.hide()
+    # Another patient with a distinctive, unmistakable pattern: 0, 10, 1.
+    scored_patient(window, OTHER, [(1, 0), (8, 10), (15, 1)])
+    scored_patient(window, THIS, [(3, 7), (17, 6), (38, 4)])
+    window.state.select("L4")
+    screen = shown_screen(window, qtbot)
+    pages = screen.pages()
+    last = len(pages) - 1
+    assert pages[last].topics == ("progress",)  # a page of its own
+    screen.go_to_page(last)
+    assert screen.progress_chart.isVisible()
+    assert not screen.diagram.isVisible()
+    assert screen.progress_chart.points() == ((3 / 7, 7), (17 / 7, 6), (38 / 7, 4))
+    assert [p for _w, p in screen.progress_chart.points()] == [7, 6, 4]
+    text = screen.plain_text()
+    assert "Your progress" in text
+    assert "Your pain has gone down from 7 to 4 since your first visit." in text
+    every = screen_texts(screen)
+    for secret in (*OTHER.values(), *THIS.values(), "from 0 to 1"):
+        assert secret not in every, secret
+    screen.go_to_page(0)
+    assert screen.diagram.isVisible() and not screen.progress_chart.isVisible()
+
+
+def test_no_progress_page_with_one_scored_visit(launch: Launch, qtbot: QtBot):
+    """One pain score is not a trend: no progress page, not even the other's."""
+    window = launch()
+    window.progress_dock.hide()
+    scored_patient(window, OTHER, [(1, 8), (8, 5), (15, 2)])
+    scored_patient(window, THIS, [(3, 7), (17, None)])
+    window.state.select("L4")
+    screen = shown_screen(window, qtbot)
+    assert screen.progress() is None
+    assert all("progress" not in page.topics for page in screen.pages())
+    assert screen.progress_chart.points() == ()
+    assert "Your progress" not in screen_texts(screen)
+
+
+def test_hidden_screen_marks_progress_stale_and_catches_up(
+    launch: Launch, qtbot: QtBot
+):
+    """New visits or another patient while hidden: stale, read again when shown."""
+    window = launch()
+    window.progress_dock.hide()
+    screen = shown_screen(window, qtbot)
+    screen.dismiss()
+    scored_patient(window, THIS, [(3, 7)])
+    passes = screen.layout_passes
+    visit = window.session.start_visit(
+        visit_date=ONSET + timedelta(days=40), onset_date=ONSET, pain=3
+    )
+    assert visit is not None
+    assert screen.is_stale() and screen.layout_passes == passes
+    screen = shown_screen(window, qtbot)
+    assert not screen.is_stale()
+    assert [p for _w, p in screen.progress_chart.points()] == [7, 3]
+    screen.dismiss()
+    scored_patient(window, OTHER, [(2, 5)])
+    assert screen.is_stale()
+    assert screen.progress() is None
+    assert screen.progress_chart.points() == ()
+
+
+def test_progress_page_speaks_spanish(launch: Launch, qtbot: QtBot):
+    """A Spanish-speaking patient reads the sentence and axis in Spanish."""
+    spanish_or_skip()
+    window = launch()
+    window.progress_dock.hide()
+    scored_patient(
+        window, {**THIS, "preferred_language": "es"}, [(3, 7), (17, 7), (38, 6)]
+    )
+    screen = shown_screen(window, qtbot)
+    assert screen.language == "es"
+    text = screen_texts(screen)
+    assert "Su dolor no ha cambiado mucho en 5 semanas." in text
+    assert screen.progress_chart.labels().pain == "Dolor (0 = nada, 10 = el peor)"
