@@ -390,7 +390,7 @@ class MainWindow(QMainWindow):
             self.restoreState(docks)
         else:
             # First run: the diagram and the explanation get most of the width.
-            width = max(360, self.width() // 3)
+            width = max(340, self.width() // 4)
             self.resizeDocks([self.clinic_dock], [width], Qt.Orientation.Horizontal)
         view = self.settings.get_str("diagram/view", "posterior")
         self.set_diagram_view(view if view in ("posterior", "lateral") else "posterior")
@@ -407,9 +407,9 @@ class MainWindow(QMainWindow):
             if splitter is not None:
                 self.splitter.restoreState(splitter)
             else:
-                # First run: diagram and explanation share the centre evenly.
-                half = self.splitter.width() // 2
-                self.splitter.setSizes([half, self.splitter.width() - half])
+                # First run: the diagram gets a little more than half the centre.
+                diagram = self.splitter.width() * 11 // 20
+                self.splitter.setSizes([diagram, self.splitter.width() - diagram])
 
     def save_state(self) -> None:
         self.settings.set("window/geometry", self.saveGeometry())
