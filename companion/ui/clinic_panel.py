@@ -93,7 +93,9 @@ class ClinicPanel(QWidget):
         if code is not None:
             region, level, _muscle = resolve_selection(self.state.content, code)
             fields = {"regions": [region.id], "levels": [level] if level else []}
-            assessment = assessment_line(self.state.content, level, region.id)
+            assessment = assessment_line(
+                self.state.content, self.state.strings, level, region.id
+            )
         if self.session.start_visit(**fields) is not None and assessment:
             self.editor.notes["A"].setPlainText(assessment)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from html import escape
@@ -466,25 +467,32 @@ class HandoutActions(QObject):
             self.window.state.strings.t(key, **values), 8000
         )
 
-    def save_to(self, path: Path) -> HandoutLayout | None:
-        """Write the handout PDF to path; None (and a message) when it cannot."""
+    def _produce(
+        self, draw: Callable[[Handout, PatientDiagram], HandoutLayout], title: str
+    ) -> HandoutLayout | None:
+        """Compose the handout and draw it; None (and a message) when it cannot."""
         handout = self.compose()
         if handout is None:
             self._say("handout.no_region")
             return None
         diagram = self._diagram(handout)
         try:
-            self.last_layout = write_pdf(handout, path, diagram)
+            self.last_layout = draw(handout, diagram)
         except OSError as error:
             t = self.window.state.strings.t
-            QMessageBox.warning(
-                self.window, t("handout.save_title"), t("handout.failed", message=error)
-            )
+            QMessageBox.warning(self.window, title, t("handout.failed", message=error))
             return None
         finally:
             diagram.deleteLater()
-        self._say("handout.saved", path=str(path))
         return self.last_layout
+
+    def save_to(self, path: Path) -> HandoutLayout | None:
+        """Write the handout PDF to path; None (and a message) when it cannot."""
+        title = self.window.state.strings.t("handout.save_title")
+        layout = self._produce(lambda h, d: write_pdf(h, path, d), title)
+        if layout is not None:
+            self._say("handout.saved", path=str(path))
+        return layout
 
     def save_pdf(self) -> None:
         """Ask where to save, then write the PDF."""
@@ -512,24 +520,11 @@ class HandoutActions(QObject):
 
     def print_to(self, printer: QPrinter) -> HandoutLayout | None:
         """Print the handout on an already-configured printer."""
-        handout = self.compose()
-        if handout is None:
-            self._say("handout.no_region")
-            return None
-        diagram = self._diagram(handout)
-        try:
-            self.last_layout = paint_on_device(printer, handout, diagram)
-        except OSError as error:
-            t = self.window.state.strings.t
-            QMessageBox.warning(
-                self.window, t("handout.menu_print").replace("&", ""),
-                t("handout.failed", message=error),
-            )  # fmt: skip
-            return None
-        finally:
-            diagram.deleteLater()
-        self._say("handout.printed")
-        return self.last_layout
+        title = self.window.state.strings.t("handout.menu_print").replace("&", "")
+        layout = self._produce(lambda h, d: paint_on_device(printer, h, d), title)
+        if layout is not None:
+            self._say("handout.printed")
+        return layout
 
     def print(self) -> None:
         """Show the print dialog, then print one page."""

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from companion.core import spine
 from companion.core.content import Content, RedFlag
+from companion.core.i18n import Strings
 from companion.core.records import MECHANISMS, SECTIONS, Visit
 from companion.ui.app_state import AppState
 from companion.ui.note_autosave import NoteAutosave
@@ -47,12 +48,14 @@ def from_qdate(value: QDate) -> date | None:
     return None if value == NO_DATE else date(value.year(), value.month(), value.day())
 
 
-def assessment_line(content: Content, level: str | None, region_id: str) -> str:
+def assessment_line(
+    content: Content, strings: Strings, level: str | None, region_id: str
+) -> str:
     """The assessment a selection suggests: region, level and its muscles."""
     region = content.regions[region_id]
     muscles = ", ".join(m.name for m in content.muscles_for(region_id))
     where = f"{region.name}, {level}" if level else region.name
-    return f"Muscle spasm — {where}. Muscles: {muscles}."
+    return strings.t("visit.assessment", where=where, muscles=muscles)
 
 
 class VisitEditor(QWidget):
@@ -420,9 +423,9 @@ class VisitEditor(QWidget):
         self._rebuild_lists()
         assessment = self.notes["A"]
         if not assessment.toPlainText().strip():
-            assessment.setPlainText(
-                assessment_line(self.state.content, level, region.id)
-            )
+            state = self.state
+            line = assessment_line(state.content, state.strings, level, region.id)
+            assessment.setPlainText(line)
 
     def _on_clear_levels(self) -> None:
         self._save(levels=[], regions=[])
