@@ -44,7 +44,6 @@ class ClinicPanel(QWidget):
         self.editor = VisitEditor(state, session)
         scroll = QScrollArea(objectName="visitScroll")
         scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self.editor)
 
         row = QHBoxLayout()

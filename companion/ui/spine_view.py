@@ -194,6 +194,14 @@ class SpineView(QGraphicsView):
         if not self._user_zoomed and self.isVisible():
             self.fit()
 
+    def _label_text(self, code: str) -> str:
+        # The short name keeps the card near the art; the tooltip has it all.
+        return self.name_of(code).split(" (")[0]
+
+    def _widest_label(self) -> float:
+        metrics = QFontMetricsF(_label_font())
+        return max(metrics.horizontalAdvance(self._label_text(m)) for m in MUSCLE_IDS)
+
     def name_of(self, code: str) -> str:
         """The display name for a code, falling back to the code itself."""
         return self._names.get(code, code)
@@ -378,8 +386,13 @@ class SpineView(QGraphicsView):
                 label.setText(name)
                 x, y, anchor = label.data(2)
                 place_text(label, x, y, anchor)
-        # Region names differ in length by language: refit around them.
+        # Region and muscle names differ in length by language: refit around
+        # the widest card either side could show, so a click never rezooms.
         refresh_content_rect(diagram)
+        reach = self._widest_label() + LABEL_CARD_EXTRA + 8
+        rect = diagram.content_rect
+        rect.setLeft(min(rect.left(), diagram.label_left - reach))
+        rect.setRight(max(rect.right(), diagram.label_right + reach))
 
     def _code_at(self, pos: QPoint) -> str | None:
         for item in self.items(pos):
@@ -513,8 +526,7 @@ class SpineView(QGraphicsView):
             anchor = click_point(diagram.items[code])
             side = "left" if anchor.x() < diagram.spine_x else "right"
             sides[side].append((code, anchor))
-        font = QFont("DejaVu Sans")
-        font.setPixelSize(15)
+        font = _label_font()
         metrics = QFontMetricsF(font)
         row = metrics.height() + 14
         bounds = diagram.scene.sceneRect()
@@ -536,8 +548,7 @@ class SpineView(QGraphicsView):
     ) -> None:
         scene = self._diagram.scene
         colour = self._involved_colour(code)
-        # The short name keeps the card inside the art; the tooltip has it all.
-        text = QGraphicsSimpleTextItem(self.name_of(code).split(" (")[0])
+        text = QGraphicsSimpleTextItem(self._label_text(code))
         text.setFont(font)
         text.setBrush(QColor("#24313a"))
         width = metrics.horizontalAdvance(text.text())
@@ -593,6 +604,16 @@ _NAV_KEYS = frozenset(
         Qt.Key.Key_End,
     }
 )
+
+
+def _label_font() -> QFont:
+    font = QFont("DejaVu Sans")
+    font.setPixelSize(15)
+    return font
+
+
+# A label card is its text plus a colour chip (12) and three gaps (7 each).
+LABEL_CARD_EXTRA = 12.0 + 3 * 7.0
 
 
 def _is_known(code: str) -> bool:
