@@ -146,10 +146,15 @@ class VisitEditor(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.error_banner)
         layout.addWidget(self.flag_banner)
-        layout.addLayout(self.form)
-        layout.addWidget(self.flags_box)
-        layout.addWidget(self.treatments_box)
-        layout.addLayout(notes_box)
+        # The form shows only with a visit open; without one, just the hint.
+        self.body = QWidget(objectName="visitBody")
+        body = QVBoxLayout(self.body)
+        body.setContentsMargins(0, 0, 0, 0)
+        body.addLayout(self.form)
+        body.addWidget(self.flags_box)
+        body.addWidget(self.treatments_box)
+        body.addLayout(notes_box)
+        layout.addWidget(self.body)
         layout.addStretch(1)
 
         self.visit_date.dateChanged.connect(self._on_dates_changed)
@@ -213,6 +218,7 @@ class VisitEditor(QWidget):
         try:
             for widget in self._inputs():
                 widget.setEnabled(visit is not None)
+            self.body.setVisible(visit is not None)
             if visit is not None:
                 self.visit_date.setDate(to_qdate(visit.visit_date))
                 self.onset_date.setDate(to_qdate(visit.onset_date))
