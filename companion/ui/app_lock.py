@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QDockWidget,
     QFormLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
 PIN_SETTING = "pin_hash"
 IDLE_SETTING = "security/idle_minutes"
 DEFAULT_IDLE_MINUTES = 5
+MIN_IDLE_MINUTES, MAX_IDLE_MINUTES = 1, 240
 MIN_PIN = 4
 FREE_ATTEMPTS = 2  # mistypes before any wait
 MAX_DELAY_SECONDS = 300.0
@@ -180,6 +182,26 @@ class AppLock(QObject):
     def set_idle_minutes(self, minutes: float) -> None:
         """Lock after this many minutes without a key press or mouse event."""
         self.set_idle_timeout_ms(int(minutes * 60_000))
+
+    def save_idle_minutes(self, minutes: int) -> None:
+        """Change the idle time now and for the next start (1–240 minutes)."""
+        minutes = min(max(int(minutes), MIN_IDLE_MINUTES), MAX_IDLE_MINUTES)
+        self.window.settings.set(IDLE_SETTING, str(minutes))
+        self.window.settings.sync()
+        self.set_idle_minutes(minutes)
+
+    def ask_idle_minutes(self) -> None:
+        t = self.window.state.strings.t
+        minutes, ok = QInputDialog.getInt(
+            self.window,
+            t("security.idle_title"),
+            t("security.idle_prompt"),
+            int(self._saved_idle_minutes()),
+            MIN_IDLE_MINUTES,
+            MAX_IDLE_MINUTES,
+        )
+        if ok:
+            self.save_idle_minutes(minutes)
 
     def set_idle_timeout_ms(self, ms: int) -> None:
         """The idle timeout in milliseconds (tests use a fraction of a second)."""
@@ -357,6 +379,8 @@ class AppLock(QObject):
         self.set_pin_action = QAction(t("security.set_pin"), window)
         self.set_pin_action.triggered.connect(self.ask_new_pin)
         self.audit_action = QAction(t("security.audit_log"), window)
+        self.idle_action = QAction(t("security.idle_menu"), window)
+        self.idle_action.triggered.connect(self.ask_idle_minutes)
         self.audit_action.triggered.connect(self.show_audit_log)
         window.addAction(self.lock_action)
         window.state.language_changed.connect(lambda _lang: self._retranslate())
@@ -365,6 +389,7 @@ class AppLock(QObject):
             quit_action = getattr(window, "quit_action", None)
             file_menu.insertAction(quit_action, self.lock_action)
             file_menu.insertAction(quit_action, self.set_pin_action)
+            file_menu.insertAction(quit_action, self.idle_action)
             file_menu.insertSeparator(quit_action)
         help_menu = getattr(window, "help_menu", None)
         if help_menu is not None:
@@ -378,6 +403,7 @@ class AppLock(QObject):
         self.lock_action.setText(t("security.lock"))
         self.set_pin_action.setText(t("security.set_pin"))
         self.audit_action.setText(t("security.audit_log"))
+        self.idle_action.setText(t("security.idle_menu"))
         self.screen.title.setText(t("security.locked_title"))
         self.screen.pin.setPlaceholderText(t("security.pin_hint"))
         self.screen.unlock_button.setText(t("security.unlock"))

@@ -246,3 +246,20 @@ def test_without_a_keychain_the_app_asks_for_a_passphrase(
     answers[:] = ["wrong"] * app_module.PASSPHRASE_TRIES
     with pytest.raises(app_module.StartupError):
         launch(home)
+
+
+def test_idle_minutes_setting_is_clamped_applied_and_kept(
+    launch: Launch, tmp_path: Path
+) -> None:
+    """The idle-lock time set from the File menu applies now and at the next start."""
+    home = tmp_path / "clinic"
+    window = launch(home)
+    lock = window.app_lock
+    lock.save_idle_minutes(12)
+    assert lock.idle_timer.interval() == 12 * 60_000
+    lock.save_idle_minutes(0)  # out of range: the shortest allowed
+    assert lock.idle_timer.interval() == 60_000
+    lock.save_idle_minutes(9)
+    window.close()
+    again = launch(home)
+    assert again.app_lock.idle_timer.interval() == 9 * 60_000
