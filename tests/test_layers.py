@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import textwrap
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.probe import run_python
 
 # Runs in a fresh interpreter so modules already imported by pytest cannot hide
 # a forbidden import.
@@ -28,9 +25,11 @@ _PROBE = textwrap.dedent(
 
     sys.meta_path.insert(0, BlockQt())
 
+    import companion.core as core
     import companion.core.content
-    import companion.core.spine
 
+    for info in pkgutil.walk_packages(core.__path__, "companion.core."):
+        importlib.import_module(info.name)
     content = companion.core.content.load_content()
     assert content.regions, "no content loaded"
 
@@ -51,11 +50,5 @@ _PROBE = textwrap.dedent(
 
 def test_core_and_store_import_without_qt() -> None:
     """companion.core and companion.store import with PySide6/pyqtgraph blocked."""
-    result = subprocess.run(
-        [sys.executable, "-c", _PROBE],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_python(_PROBE, timeout=120)
     assert result.returncode == 0, result.stderr

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
@@ -21,8 +18,8 @@ from companion.core.readability import (
     spanish_ease,
     spanish_syllables,
 )
+from tests.probe import run_python
 
-ROOT = Path(__file__).resolve().parents[2]
 WORST_SHOWN = 5
 
 # Words that are English, never Spanish: one in a Spanish text means a sentence
@@ -171,13 +168,7 @@ def test_scoring_needs_no_network() -> None:
         "print(english_grade('A back spasm can hurt a lot. Keep moving.'))\n"
         "print(spanish_ease('Un espasmo puede doler mucho. Siga moviéndose.'))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", probe],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_python(probe, timeout=60)
     assert result.returncode == 0, result.stderr
     assert len(result.stdout.split()) == 2
 

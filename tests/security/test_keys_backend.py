@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
+
+from tests.probe import run_python
 
 
 def test_memory_keyring_is_never_chosen_automatically() -> None:
@@ -15,7 +15,5 @@ def test_memory_keyring_is_never_chosen_automatically() -> None:
         "assert not isinstance(keyring.get_keyring(), k.MemoryKeyring), "
         "keyring.get_keyring()\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True
-    )
+    result = run_python(code, env=env)
     assert result.returncode == 0, result.stderr

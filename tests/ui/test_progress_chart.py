@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import textwrap
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -18,6 +16,7 @@ from pytestqt.qtbot import QtBot
 from companion.core.records import Visit
 from companion.ui.main_window import MainWindow
 from companion.ui.progress_panel import ProgressPanel
+from tests.probe import run_python
 
 Launch = Callable[..., MainWindow]
 ROOT = Path(__file__).resolve().parents[2]
@@ -268,13 +267,6 @@ def test_pyqtgraph_waits_until_the_chart_is_shown(tmp_path: Path) -> None:
         """
     )
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
-    result = subprocess.run(
-        [sys.executable, "-c", probe],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_python(probe, timeout=120, env=env)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "LAZY-OK" in result.stdout

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import textwrap
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QRectF
@@ -20,8 +17,8 @@ from companion.ui.simple_progress import (
     paint_simple_progress,
     week_ticks,
 )
+from tests.probe import run_python
 
-ROOT = Path(__file__).resolve().parents[2]
 LABELS = ChartLabels("Pain (0 = none, 10 = worst)", "Weeks since your pain began")
 
 # A fresh interpreter: the patient screen and the handout, with a patient whose
@@ -65,13 +62,7 @@ _PROBE = textwrap.dedent(
 
 def test_patient_screen_and_handout_never_load_pyqtgraph() -> None:
     """Showing progress to the patient and printing it leave pyqtgraph unloaded."""
-    result = subprocess.run(
-        [sys.executable, "-c", _PROBE],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_python(_PROBE, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "ok" in result.stdout
 
@@ -95,9 +86,7 @@ def test_simple_progress_module_does_not_import_pyqtgraph() -> None:
         import companion.ui.handout
         """
     )
-    result = subprocess.run(
-        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True
-    )
+    result = run_python(probe)
     assert result.returncode == 0, result.stderr
 
 
