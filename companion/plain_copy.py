@@ -17,8 +17,6 @@ from pathlib import Path
 
 from companion.paths import resolve_paths
 from companion.store import StoreError
-from companion.store.audit import EXPORT
-from companion.store.cipher import ensure_private_file
 from companion.tool_store import open_for_tool
 
 
@@ -41,14 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Cannot open the database: {error}", file=sys.stderr)
         return 2
     try:
-        # An empty file made private first: SQLite fills it in place, mode kept.
-        ensure_private_file(out)
-        conn = store.conn
-        # An empty key makes the attached database plain SQLite.
-        conn.execute("ATTACH DATABASE ? AS plain KEY ''", (str(out),))
-        conn.execute("SELECT sqlcipher_export('plain')")
-        conn.execute("DETACH DATABASE plain")
-        store.audit(EXPORT, "plain-copy")
+        store.write_plain_copy(out)
     except Exception as error:  # any failure: say so, leave no half-written copy
         print(f"The copy failed: {error}", file=sys.stderr)
         out.unlink(missing_ok=True)

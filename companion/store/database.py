@@ -22,6 +22,7 @@ from companion.store.cipher import (
     check_key,
     connect,
     encrypt_in_place,
+    ensure_private_file,
     export_encrypted,
     is_plain_database,
     make_database_private,
@@ -305,6 +306,19 @@ class Store:
                     raise
                 messages.append(f"note search index: {exc}")
         return not messages, messages
+
+    def write_plain_copy(self, dest: Path) -> None:
+        """Write the whole database, decrypted, to dest (private), and audit it."""
+        # An empty file made private first: SQLite fills it in place, mode kept.
+        ensure_private_file(dest)
+        with self._reading():
+            # An empty key makes the attached database plain SQLite.
+            self.conn.execute("ATTACH DATABASE ? AS plain KEY ''", (str(dest),))
+            try:
+                self.conn.execute("SELECT sqlcipher_export('plain')")
+            finally:
+                self.conn.execute("DETACH DATABASE plain")
+        self.audit(audit.EXPORT, "plain-copy")
 
     def export_patient(self, patient_id: str, dest_dir: Path) -> tuple[Path, Path]:
         """Write the patient's JSON (all history) and CSV (a row per visit)."""
