@@ -5,23 +5,27 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
+from PySide6.QtCore import QEventLoop
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from companion import __version__
 from companion.core.content import DEFAULT_CONTENT_DIR, ContentError, load_all
 from companion.core.i18n import strings
 from companion.paths import ASSETS_DIR, AppPaths, paths_under, resolve_paths
-from companion.store import Store, StoreError, open_store
-from companion.store.cipher import WrongKey, make_private
-from companion.store.keys import database_key, install_keyring_from_env
-from companion.ui.app_lock import ask_passphrase
 from companion.ui.app_state import AppState
+from companion.ui.first_paint import after_first_paint
 from companion.ui.main_window import MainWindow
-from companion.ui.settings import Settings
-from companion.ui.visit_session import VisitSession
+from companion.ui.settings import Settings, make_settings_private
+
+if TYPE_CHECKING:
+    # The store (SQLCipher, sqlite-utils, keyring) loads after the first paint.
+    from companion.store import Store
+    from companion.ui.visit_session import VisitSession
 
 STYLE_SHEET = ASSETS_DIR / "styles" / "app.qss"
 ENV_CONTENT_DIR = "COMPANION_CONTENT_DIR"
@@ -73,8 +77,13 @@ def application() -> QApplication:
     return app
 
 
-def build(argv: list[str]) -> QMainWindow:
-    """Create or reuse the QApplication and show the main window; no event loop."""
+def build(argv: list[str]) -> MainWindow:
+    """Show the main window; its records open right after the first paint.
+
+    The diagram and the explanation need only the content, so they paint first;
+    the encrypted database (keychain, SQLCipher, integrity check) opens next, and
+    the visit panel fills in. No event loop is run here.
+    """
     args = parse_args(argv)
     where = demo_paths if args.demo else resolve_paths
     paths: AppPaths = where(args.data_dir).ensure()
@@ -84,35 +93,72 @@ def build(argv: list[str]) -> QMainWindow:
     except ContentError as error:
         raise StartupError(strings("en").t("app.content_error", error=error)) from error
     settings = Settings(paths.settings_file)
-    store = open_encrypted_store(paths, settings.get_str("ui/language", "en"))
-    settings.sync()
-    make_private(paths.settings_file)
-    if args.demo:
+    make_settings_private(settings)
+    state = AppState(contents, settings.get_str("ui/language", "en"))
+    window = MainWindow(state, settings)
+    window.show()
+    after_first_paint(window, lambda: open_records(window, paths, demo=args.demo))
+    return window
+
+
+def build_ready(argv: list[str], timeout_s: float = 60.0) -> MainWindow:
+    """build(), then run events until the records are open (tools, tests, bench).
+
+    Raises StartupError with the user's message if they cannot open.
+    """
+    window = build(argv)
+    app = application()
+    deadline = time.monotonic() + timeout_s
+    while window.session is None and window.startup_error is None:
+        if time.monotonic() > deadline:
+            raise StartupError("The patient records did not open in time.")
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+    if window.startup_error is not None:
+        window.startup_error_box.done(0)  # the message goes to the caller instead
+        raise StartupError(window.startup_error)
+    return window
+
+
+def open_records(window: MainWindow, paths: AppPaths, demo: bool = False) -> None:
+    """Open the database and hand it to the window, or tell the user why not."""
+    from companion.ui.visit_session import VisitSession
+
+    try:
+        store = open_encrypted_store(paths, window.state.language, window)
+    except StartupError as error:
+        window.show_startup_error(str(error))
+        return
+    if demo:
         from companion.demo import build_demo_clinic
 
         build_demo_clinic(store)  # first run only: it skips patients already there
-    state = AppState(contents, settings.get_str("ui/language", "en"))
     session = VisitSession(store)
-    window = MainWindow(state, settings, session)
-    window.show()
+    window.attach_session(session)
     _report_recovery(window, session)
-    return window
 
 
 PASSPHRASE_TRIES = 5
 
 
-def open_encrypted_store(paths: AppPaths, language: str = "en") -> Store:
+def open_encrypted_store(
+    paths: AppPaths, language: str = "en", parent: QWidget | None = None
+) -> Store:
     """Open the database encrypted, with the keychain key or a passphrase.
 
     COMPANION_KEYRING=memory swaps in an in-process keychain (tests only).
     """
+    from companion.store import StoreError, open_store
+    from companion.store.cipher import WrongKey
+    from companion.store.keys import database_key, install_keyring_from_env
+
     install_keyring_from_env()
     t = strings(language if language in ("en", "es") else "en").t
     message = ""
 
     def ask(new: bool) -> str | None:
-        return ask_passphrase(new, t, message)
+        from companion.ui.passphrase import ask_passphrase
+
+        return ask_passphrase(new, t, message, parent)
 
     for _attempt in range(PASSPHRASE_TRIES):
         try:
@@ -159,5 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         QMessageBox.critical(None, "Spine Companion", str(error))
         return 2
     code = app.exec()
+    # The records could not open (another copy running, no key): say so by code.
+    failed = window.startup_error is not None
     del window
-    return code
+    return 2 if failed else code

@@ -32,11 +32,11 @@ def fake_keychain() -> Any:
 def launch(qtbot: Any, tmp_path: Path) -> Callable[..., Any]:
     """Start the app on a data folder (default: a fresh temp one), as a user would."""
     # Imported here so core and store tests never load Qt.
-    from companion.app import build
+    from companion.app import build_ready
     from companion.ui.main_window import MainWindow
 
     def start(data_dir: Path | None = None) -> MainWindow:
-        window = build(["--data-dir", str(data_dir or tmp_path / "home")])
+        window = build_ready(["--data-dir", str(data_dir or tmp_path / "home")])
         assert isinstance(window, MainWindow)
         qtbot.addWidget(window)
         qtbot.waitExposed(window)

@@ -16,7 +16,7 @@ sys.path.insert(0, str(ROOT))
 from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from companion.app import build  # noqa: E402
+from companion.app import build_ready  # noqa: E402
 
 
 def settle(ms: int = 300) -> None:
@@ -40,7 +40,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as home:
-        window = build(["--data-dir", home])
+        window = build_ready(["--data-dir", home])
         if args.name:
             window.patient_screen_controls.show_name_action.trigger()
         window.session.create_patient(

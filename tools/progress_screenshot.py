@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from companion.app import build
+from companion.app import build_ready
 
 
 def main(argv: list[str]) -> int:
@@ -23,7 +23,7 @@ def main(argv: list[str]) -> int:
     )
     whole_window = "--window" in argv
     with tempfile.TemporaryDirectory() as home:
-        window = build(["--data-dir", home])
+        window = build_ready(["--data-dir", home])
         session = window.session
         session.create_patient(chart_number="DEMO-1", initials="JD")
         start = date.today() - timedelta(weeks=7)

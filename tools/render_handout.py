@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QImage, QPageSize, QPainter  # noqa: E402
 
-from companion.app import build  # noqa: E402
+from companion.app import build_ready  # noqa: E402
 from companion.ui.handout import MARGIN_PT, default_page_size, render_handout  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots" / "handout.png"
@@ -69,7 +69,7 @@ def main() -> int:
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as home:
-        window = build(["--data-dir", home])
+        window = build_ready(["--data-dir", home])
         window.settings.set("clinic/name", "Riverside Spine & Wellness")
         session = window.session
         session.create_patient(chart_number="DEMO-1", preferred_language=args.language)

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from companion.app import build  # noqa: E402
+from companion.app import build_ready  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 # Each of these renders one more picture in its own process (clean Qt state).
@@ -43,7 +43,7 @@ def settle() -> None:
 
 def clinician_shots() -> None:
     with tempfile.TemporaryDirectory() as home:
-        window = build(["--data-dir", home])
+        window = build_ready(["--data-dir", home])
         window.resize(1440, 900)
         for name, view, code in (
             ("main-window.png", "posterior", "L4"),

@@ -523,43 +523,6 @@ class AuditLogDialog(QDialog):
         self.resize(760, 480)
 
 
-def ask_passphrase(new: bool, t: Callable[..., str], message: str = "") -> str | None:
-    """Ask for the database passphrase (twice when choosing one); None if cancelled."""
-    dialog = QDialog(objectName="passphraseDialog")
-    dialog.setWindowTitle("Spine Companion")
-    intro = QLabel(
-        t("security.choose_passphrase" if new else "security.enter_passphrase")
-    )
-    intro.setWordWrap(True)
-    first = QLineEdit(objectName="passphrase")
-    second = QLineEdit(objectName="passphraseConfirm")
-    for field in (first, second):
-        field.setEchoMode(QLineEdit.EchoMode.Password)
-    error = QLabel(message, objectName="passphraseError")
-    form = QFormLayout(dialog)
-    form.addRow(intro)
-    form.addRow(t("security.passphrase"), first)
-    if new:
-        form.addRow(t("security.confirm_passphrase"), second)
-    form.addRow(error)
-    buttons = QDialogButtonBox(
-        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-    )
-    form.addRow(buttons)
-
-    def accept() -> None:
-        if new and first.text() != second.text():
-            error.setText(t("security.passphrases_differ"))
-            return
-        dialog.accept()
-
-    buttons.accepted.connect(accept)
-    buttons.rejected.connect(dialog.reject)
-    if dialog.exec() != QDialog.DialogCode.Accepted:
-        return None
-    return first.text()
-
-
 def install_app_lock(window: MainWindow) -> AppLock:
     """Give the main window its PIN lock, Ctrl+L, Set PIN… and Audit log…."""
     return AppLock(window)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -26,37 +28,48 @@ from PySide6.QtWidgets import (
 )
 
 from companion import __version__
-from companion.store import StoreError, backup_due
-from companion.store.backup_schedule import periodic_backups_due
-from companion.ui.app_lock import install_app_lock
 from companion.ui.app_state import AppState
-from companion.ui.clinic_panel import ClinicPanel
-from companion.ui.notes_search import NotesSearchDialog
-from companion.ui.patient_screen import install_patient_screen
-from companion.ui.progress_panel import install_progress_panel
 from companion.ui.region_panel import RegionPanel, resolve_selection
 from companion.ui.settings import Settings
 from companion.ui.spine_view import SpineView
-from companion.ui.visit_session import VisitSession
+
+if TYPE_CHECKING:
+    # Everything that needs the records (and so the store) loads in
+    # attach_session, after the diagram and explanation have painted.
+    from companion.ui.app_lock import AppLock
+    from companion.ui.clinic_panel import ClinicPanel
+    from companion.ui.progress_panel import ProgressPanel
+    from companion.ui.visit_session import VisitSession
 
 BACKUP_CHECK_MS = 60_000  # backups run at most every 30 min, checked each minute
 
 
 class MainWindow(QMainWindow):
-    """Owns the layout and the actions; the state object owns the selection."""
+    """Owns the layout and the actions; the state object owns the selection.
+
+    It opens in two steps: the diagram, explanation, menus and an empty visit
+    panel first (they need only the content), then attach_session() brings the
+    records: the visit panel, progress, patient screen, lock and backups.
+    """
+
+    records_opened = Signal()
 
     def __init__(
         self,
         state: AppState,
         settings: Settings,
-        session: VisitSession,
+        session: VisitSession | None = None,
         parent: QWidget | None = None,
     ):
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.state = state
         self.settings = settings
-        self.session = session
+        self.session: VisitSession | None = None
+        self.clinic: ClinicPanel | None = None
+        self.app_lock: AppLock | None = None
+        self.startup_error: str | None = None
+        self._progress_panel: ProgressPanel | None = None
 
         self.spine_view = SpineView(state.display_names())
         self.panel = RegionPanel(state.content, state.strings)
@@ -67,20 +80,29 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 4)
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
-        self.clinic = ClinicPanel(state, session)
         self.clinic_dock = QDockWidget(objectName="clinicDock")
-        self.clinic_dock.setWidget(self.clinic)
+        self.opening_label = QLabel(objectName="openingRecords")
+        self.opening_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.opening_label.setWordWrap(True)
+        self.clinic_dock.setWidget(self.opening_label)
         self.clinic_dock.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetMovable
             | QDockWidget.DockWidgetFeature.DockWidgetFloatable
             | QDockWidget.DockWidgetFeature.DockWidgetClosable
         )
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.clinic_dock)
+        # The Progress dock is filled in attach_session; made now, so the saved
+        # layout restores in one go and nothing moves when the records open.
+        self.progress_dock = QDockWidget(objectName="progressDock")
+        self.progress_dock.setWidget(QWidget())
+        self.progress_dock.setFeatures(self.clinic_dock.features())
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.progress_dock)
+        self.tabifyDockWidget(self.clinic_dock, self.progress_dock)
+        self.progress_action = self.progress_dock.toggleViewAction()
+        self.progress_action.setShortcut(QKeySequence("Ctrl+Shift+G"))
+        self.addAction(self.progress_action)
         self.backup_timer = QTimer(self, interval=BACKUP_CHECK_MS)
         self.backup_timer.timeout.connect(self.backup_if_due)
-        self.backup_timer.start()
-        # Daily and weekly copies are checked once the window is up, not before.
-        QTimer.singleShot(2000, self.periodic_backups)
         self.selection_label = QLabel(objectName="selectionStatus")
         self.statusBar().addPermanentWidget(self.selection_label)
 
@@ -98,10 +120,58 @@ class MainWindow(QMainWindow):
         self._default_size()
         self._layout_restored = False
         self._restore_state()
-        install_progress_panel(self)
+        if session is not None:
+            self.attach_session(session)
+
+    def attach_session(self, session: VisitSession) -> None:
+        """Bring in the records: visit panel, progress, patient screen, lock."""
+        from companion.ui.app_lock import install_app_lock
+        from companion.ui.clinic_panel import ClinicPanel
+        from companion.ui.patient_screen import install_patient_screen
+
+        self.session = session
+        self.clinic = ClinicPanel(self.state, session)
+        self.clinic_dock.setWidget(self.clinic)
+        self.opening_label.deleteLater()
+        for action in self.records_actions:
+            action.setEnabled(True)
+        self.backup_timer.start()
+        # Daily and weekly copies are checked once the window is up, not before.
+        QTimer.singleShot(2000, self.periodic_backups)
+        self.progress_dock.visibilityChanged.connect(self._on_progress_visible)
+        self._on_progress_visible(self.progress_dock.isVisible())
         install_patient_screen(self)
         # Last, so its menu entries and idle watch cover everything above.
         self.app_lock = install_app_lock(self)
+        self.records_opened.emit()
+
+    @property
+    def progress_panel(self) -> ProgressPanel:
+        """The Progress dock's panel, built the first time it is needed."""
+        if self._progress_panel is None:
+            from companion.ui.progress_panel import fill_progress_dock
+
+            if self.session is None:
+                raise RuntimeError("the records are not open yet")
+            self._progress_panel = fill_progress_dock(self)
+        return self._progress_panel
+
+    def _on_progress_visible(self, visible: bool) -> None:
+        if visible and self.session is not None and self._progress_panel is None:
+            _ = self.progress_panel
+
+    def show_startup_error(self, message: str) -> None:
+        """The records cannot open: say why, then close (exit code 2)."""
+        print(message, file=sys.stderr)
+        self.startup_error = message
+        self.opening_label.setText(message)
+        box = QMessageBox(
+            QMessageBox.Icon.Critical, "Spine Companion", message, parent=self
+        )
+        box.setObjectName("startupError")
+        box.finished.connect(lambda _result: self.close())
+        box.open()
+        self.startup_error_box = box
 
     # -- actions --------------------------------------------------------------
 
@@ -139,16 +209,25 @@ class MainWindow(QMainWindow):
         )
         self.fit_action = self._action("Ctrl+0", view.fit)
         self.about_action = self._action(None, self._show_about)
-        clinic = self.clinic
-        self.new_patient_action = self._action("Ctrl+N", clinic.new_patient)
+        self.new_patient_action = self._action("Ctrl+N", self.new_patient)
         self.find_patient_action = self._action("Ctrl+P", self.focus_patient_search)
-        self.new_visit_action = self._action("Ctrl+Shift+N", clinic.new_visit)
-        self.save_action = self._action(
-            QKeySequence.StandardKey.Save, clinic.editor.autosave.flush
-        )
+        self.new_visit_action = self._action("Ctrl+Shift+N", self.new_visit)
+        self.save_action = self._action(QKeySequence.StandardKey.Save, self.flush_notes)
         self.search_notes_action = self._action("Ctrl+Shift+F", self.search_notes)
         self.export_action = self._action("Ctrl+E", self.export_patient)
         self.check_db_action = self._action(None, self.check_database)
+        # These need the records: on once attach_session has them.
+        self.records_actions = [
+            self.new_patient_action,
+            self.find_patient_action,
+            self.new_visit_action,
+            self.save_action,
+            self.search_notes_action,
+            self.export_action,
+            self.check_db_action,
+        ]
+        for action in self.records_actions:
+            action.setEnabled(False)
         self.clinic_name_action = self._action(None, self.ask_clinic_name)
         self.visit_panel_action = self.clinic_dock.toggleViewAction()
         self.visit_panel_action.setShortcut(QKeySequence("F9"))
@@ -166,16 +245,10 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         self.file_menu = bar.addMenu("")
-        for action in (
-            self.new_patient_action,
-            self.find_patient_action,
-            self.new_visit_action,
-            self.save_action,
-            self.search_notes_action,
-            self.export_action,
-            self.clinic_name_action,
-        ):
+        # Help holds the database check; everything else on the records is here.
+        for action in self.records_actions[:-1]:
             self.file_menu.addAction(action)
+        self.file_menu.addAction(self.clinic_name_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
         self.view_menu = bar.addMenu("")
@@ -186,6 +259,7 @@ class MainWindow(QMainWindow):
             self.view_menu.addAction(action)
         self.view_menu.addSeparator()
         self.view_menu.addAction(self.visit_panel_action)
+        self.view_menu.addAction(self.progress_action)
         self.language_menu = bar.addMenu("")
         for action in self.language_actions.values():
             self.language_menu.addAction(action)
@@ -233,6 +307,10 @@ class MainWindow(QMainWindow):
                 f"{t(key).replace('&', '')} ({action.shortcut().toString()})"
             )
         self.clinic_dock.setWindowTitle(t("visit.panel_title"))
+        self.progress_dock.setWindowTitle(t("progress.dock_title"))
+        self.progress_action.setText(t("progress.menu_toggle"))
+        if self.startup_error is None:
+            self.opening_label.setText(t("app.opening_records"))
         self.spine_view.set_names(self.state.display_names())
         self.panel.set_language(self.state.content, self.state.strings)
         self._update_status()
@@ -272,16 +350,35 @@ class MainWindow(QMainWindow):
 
     def require_unlock(self) -> bool:
         """True if no PIN is set; else lock now (app_lock.unlocked fires later)."""
-        return self.app_lock.require_unlock()
+        return self.app_lock is None or self.app_lock.require_unlock()
+
+    def flush_notes(self) -> None:
+        """Save typed note text now (Ctrl+S, and before anything reads the notes)."""
+        if self.clinic is not None:
+            self.clinic.editor.autosave.flush()
+
+    def new_patient(self) -> None:
+        if self.clinic is not None:
+            self.clinic.new_patient()
+
+    def new_visit(self) -> None:
+        if self.clinic is not None:
+            self.clinic.new_visit()
 
     def focus_patient_search(self) -> None:
+        if self.clinic is None:
+            return
         self.clinic_dock.show()
         self.clinic.picker.search.setFocus()
         self.clinic.picker.search.selectAll()
 
     def search_notes(self) -> None:
         """Search every note; opening a hit opens its patient and visit."""
-        self.clinic.editor.autosave.flush()
+        from companion.ui.notes_search import NotesSearchDialog
+
+        if self.session is None:
+            return
+        self.flush_notes()
         dialog = NotesSearchDialog(self.session, self.state.strings, self)
         self.notes_search_dialog = dialog
         dialog.open()
@@ -289,18 +386,20 @@ class MainWindow(QMainWindow):
     def export_patient(self) -> None:
         """Write the open patient's record as JSON and CSV into a chosen folder."""
         t = self.state.strings.t
-        patient = self.session.patient
+        patient = self.session.patient if self.session is not None else None
         if patient is None:
             self.statusBar().showMessage(t("export.no_patient"), 5000)
             return
-        self.clinic.editor.autosave.flush()
+        self.flush_notes()
         folder = QFileDialog.getExistingDirectory(self, t("export.choose_folder"))
         if folder:
             self.export_to(folder)
 
     def export_to(self, folder: str) -> tuple[str, str] | None:
+        from companion.store import StoreError
+
         t = self.state.strings.t
-        patient = self.session.patient
+        patient = self.session.patient if self.session is not None else None
         if patient is None:
             return None
         try:
@@ -316,7 +415,9 @@ class MainWindow(QMainWindow):
     def check_database(self) -> tuple[bool, list[str]]:
         """Run the integrity check and report it in a dialog."""
         t = self.state.strings.t
-        self.clinic.editor.autosave.flush()
+        if self.session is None:
+            return False, [t("app.opening_records")]
+        self.flush_notes()
         ok, messages = self.session.store.check_integrity()
         text = t("check.ok") if ok else t("check.failed", details="\n".join(messages))
         box = QMessageBox(self, objectName="checkDatabaseResult")
@@ -329,6 +430,10 @@ class MainWindow(QMainWindow):
 
     def backup_if_due(self, kind: str = "auto") -> None:
         """A verified backup when changes are waiting and the last one is old enough."""
+        from companion.store import StoreError, backup_due
+
+        if self.session is None:
+            return
         store = self.session.store
         due = kind != "auto" or backup_due(
             store.last_backup, store.changed_since_backup, datetime.now(UTC)
@@ -360,6 +465,10 @@ class MainWindow(QMainWindow):
 
     def periodic_backups(self) -> None:
         """Make the daily / weekly backup when the newest of its kind is too old."""
+        from companion.store.backup_schedule import periodic_backups_due
+
+        if self.session is None:
+            return
         store = self.session.store
         if store.closed:
             return
@@ -392,6 +501,9 @@ class MainWindow(QMainWindow):
             # First run: the diagram and the explanation get most of the width.
             width = max(340, self.width() // 4)
             self.resizeDocks([self.clinic_dock], [width], Qt.Orientation.Horizontal)
+            # Tabifying put Progress in front; the visit panel comes first. (raise_
+            # only works once the window is shown: build() shows it right after.)
+            QTimer.singleShot(0, self, self.clinic_dock.raise_)
         view = self.settings.get_str("diagram/view", "posterior")
         self.set_diagram_view(view if view in ("posterior", "lateral") else "posterior")
         last = self.settings.get_str("diagram/selection")
@@ -421,10 +533,15 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.session is None:  # closed before the records opened, or they failed
+            if self.startup_error is None:
+                self.save_state()
+            super().closeEvent(event)
+            return
         if self.session.store.closed:  # already closed once
             super().closeEvent(event)
             return
-        self.clinic.editor.autosave.flush()
+        self.flush_notes()
         self.save_state()
         if self.session.store.changed_since_backup:
             self.backup_if_due("quit")

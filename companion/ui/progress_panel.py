@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShowEvent
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -450,38 +450,21 @@ class ProgressPanel(QWidget):
         self._show_summary()
 
 
-def install_progress_panel(window: QMainWindow) -> QDockWidget:
-    """Add the Progress dock (tabbed with the visit panel) and its View-menu toggle."""
+def fill_progress_dock(window: QMainWindow) -> ProgressPanel:
+    """Build the Progress panel into the window's Progress dock.
+
+    The window made the dock (empty, titled, in its saved place) before its
+    first paint and calls this when the dock is first shown, so nothing moves
+    and nobody waits for a chart that is not on screen.
+    """
     state: AppState = window.state  # type: ignore[attr-defined]
     session: VisitSession = window.session  # type: ignore[attr-defined]
-    clinic_dock: QDockWidget = window.clinic_dock  # type: ignore[attr-defined]
+    dock: QDockWidget = window.progress_dock  # type: ignore[attr-defined]
     panel = ProgressPanel(state, session)
-    dock = QDockWidget(objectName="progressDock")
+    placeholder = dock.widget()
     dock.setWidget(panel)
-    panel.set_on_screen(False)
+    if placeholder is not None:
+        placeholder.deleteLater()
+    panel.set_on_screen(dock.isVisible() and not dock.visibleRegion().isEmpty())
     dock.visibilityChanged.connect(panel.set_on_screen)
-    dock.setFeatures(clinic_dock.features())
-    # The window restored its saved layout before this dock existed: put the dock
-    # back where it was saved, or (first run) behind the visit panel.
-    if not window.restoreDockWidget(dock):
-        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-        window.tabifyDockWidget(clinic_dock, dock)
-        # Tabifying brings the new dock to the front; once the window is up, give
-        # the front back to the visit panel (raise_ has no effect before that).
-        QTimer.singleShot(0, clinic_dock.raise_)
-    action = dock.toggleViewAction()
-    action.setShortcut(QKeySequence("Ctrl+Shift+G"))
-    window.addAction(action)
-    window.view_menu.addAction(action)  # type: ignore[attr-defined]
-
-    def retranslate() -> None:
-        t = state.strings.t
-        dock.setWindowTitle(t("progress.dock_title"))
-        action.setText(t("progress.menu_toggle"))
-
-    state.language_changed.connect(lambda _lang: retranslate())
-    retranslate()
-    window.progress_dock = dock  # type: ignore[attr-defined]
-    window.progress_panel = panel  # type: ignore[attr-defined]
-    window.progress_action = action  # type: ignore[attr-defined]
-    return dock
+    return panel

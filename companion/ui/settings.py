@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -16,6 +18,10 @@ class Settings:
         self._qsettings = QSettings(str(path), QSettings.Format.IniFormat)
         self._qsettings.setValue("schema_version", self.SCHEMA_VERSION)
 
+    @property
+    def path(self) -> str:
+        return self._qsettings.fileName()
+
     def get_str(self, key: str, default: str = "") -> str:
         value = self._qsettings.value(key, default)
         return value if isinstance(value, str) else default
@@ -29,3 +35,12 @@ class Settings:
 
     def sync(self) -> None:
         self._qsettings.sync()
+
+
+def make_settings_private(settings: Settings) -> None:
+    """Write the settings file now and make it readable by this user only."""
+    settings.sync()
+    path = Path(settings.path)
+    if os.name != "nt":
+        with contextlib.suppress(OSError):  # not written yet, or not ours to change
+            path.chmod(0o600)

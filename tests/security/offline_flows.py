@@ -38,11 +38,11 @@ socket.create_connection = _refuse  # type: ignore[assignment]
 
 def main(home: str, chart: str, name: str, note: str) -> int:
     """Start the app on home, create, note, search, export and back up; print OK."""
-    from companion.app import application, build
+    from companion.app import application, build_ready
     from companion.ui.notes_search import NotesSearchDialog
 
     app = application()
-    window = build(["--data-dir", home])
+    window = build_ready(["--data-dir", home])
     session = window.session
     session.create_patient(chart_number=chart, display_name=name)
     window.clinic.new_visit()

@@ -218,17 +218,18 @@ def test_without_a_keychain_the_app_asks_for_a_passphrase(
     from keyring.backends import fail
 
     import companion.app as app_module
+    from companion.ui import passphrase
 
     monkeypatch.delenv("COMPANION_KEYRING")
     keyring.set_keyring(fail.Keyring())
     answers = ["clinic passphrase 1"]
     asked: list[tuple[bool, str]] = []
 
-    def fake_ask(new: bool, _t, message: str = "") -> str | None:
+    def fake_ask(new: bool, _t, message: str = "", parent=None) -> str | None:
         asked.append((new, message))
         return answers.pop(0)
 
-    monkeypatch.setattr(app_module, "ask_passphrase", fake_ask)
+    monkeypatch.setattr(passphrase, "ask_passphrase", fake_ask)
     home = tmp_path / "home"
     window = launch(home)
     assert window.session.store.encrypted

@@ -247,9 +247,9 @@ def test_pyqtgraph_waits_until_the_chart_is_shown(tmp_path: Path) -> None:
         f"""
         import sys
         from PySide6.QtWidgets import QApplication
-        from companion.app import build
+        from companion.app import build_ready
 
-        window = build(["--data-dir", {str(tmp_path / "home")!r}])
+        window = build_ready(["--data-dir", {str(tmp_path / "home")!r}])
         QApplication.processEvents()
         assert "pyqtgraph" not in sys.modules, "imported at start-up"
         window.session.create_patient(chart_number="LAZY-1")

@@ -32,10 +32,10 @@ _PROBE = textwrap.dedent(
 
     from PySide6.QtWidgets import QApplication
 
-    from companion.app import build
+    from companion.app import build_ready
 
     with tempfile.TemporaryDirectory() as home:
-        window = build(["--data-dir", home])
+        window = build_ready(["--data-dir", home])
         window.progress_dock.hide()
         session = window.session
         session.create_patient(chart_number="CH-PROBE-1")

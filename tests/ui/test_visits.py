@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPlainTextEdit, QRadioButton
 from pytestqt.qtbot import QtBot
 
-from companion.app import StartupError, build
+from companion.app import StartupError, build_ready
 from companion.store import list_backups, open_store
 from companion.ui.main_window import MainWindow
 from companion.ui.patient_picker import NewPatientDialog
@@ -225,7 +225,7 @@ def test_second_window_on_same_folder_is_refused(launch: Launch, tmp_path: Path)
     home = tmp_path / "clinic"
     launch(home)
     with pytest.raises(StartupError, match="already open"):
-        build(["--data-dir", str(home)])
+        build_ready(["--data-dir", str(home)])
 
 
 def test_backups_daily_weekly_and_at_quit(launch: Launch, qtbot: QtBot, tmp_path):

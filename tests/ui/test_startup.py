@@ -1,0 +1,103 @@
+"""Start-up order: the diagram paints before the records open, then they open."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from companion.app import build, build_ready
+from tests.probe import run_python
+
+STORE_MODULES = ("companion.store", "sqlite_utils", "sqlcipher3", "keyring", "argon2")
+
+
+def test_first_paint_comes_before_the_database_and_its_libraries(
+    tmp_path: Path,
+) -> None:
+    """At the first paint no store library is loaded; the records open right after."""
+    probe = textwrap.dedent(
+        f"""
+        import sys
+        from PySide6.QtCore import QEvent, QObject, QTimer
+        from companion.app import application, build
+
+        app = application()
+        seen = {{}}
+
+        class Watch(QObject):
+            def eventFilter(self, obj, event):
+                if event.type() == QEvent.Type.Paint and "paint" not in seen:
+                    seen["paint"] = [m for m in {STORE_MODULES!r} if m in sys.modules]
+                    seen["label"] = window.opening_label.text()
+                    seen["enabled"] = window.new_patient_action.isEnabled()
+                    seen["session"] = window.session
+                return False
+
+        watch = Watch()
+        app.installEventFilter(watch)
+        window = build(["--data-dir", {str(tmp_path / "home")!r}])
+
+        def opened():
+            after = [m for m in {STORE_MODULES!r} if m in sys.modules]
+            print("PAINT", seen["paint"], seen["session"], seen["enabled"])
+            print("LABEL", seen["label"])
+            print("OPEN", after, window.new_patient_action.isEnabled())
+            print("CLINIC", window.clinic_dock.widget() is window.clinic)
+            app.quit()
+
+        window.records_opened.connect(opened)
+        QTimer.singleShot(30000, app.quit)
+        app.exec()
+        """
+    )
+    result = run_python(probe)
+    assert result.returncode == 0, result.stderr
+    lines = dict(line.split(" ", 1) for line in result.stdout.splitlines())
+    assert lines["PAINT"] == "[] None False"
+    assert lines["LABEL"] == "Opening the patient records…"
+    assert lines["OPEN"].startswith("['companion.store', 'sqlite_utils', 'sqlcipher3'")
+    assert lines["OPEN"].endswith(" True")
+    assert lines["CLINIC"] == "True"
+
+
+def test_records_actions_wait_for_the_records(qtbot: QtBot, tmp_path: Path) -> None:
+    """Before the records open, patient actions are off and do nothing harmful."""
+    window = build(["--data-dir", str(tmp_path / "home")])
+    qtbot.addWidget(window)
+    assert window.session is None
+    assert not window.new_patient_action.isEnabled()
+    window.new_patient()  # e.g. a shortcut typed very early: ignored, no error
+    window.focus_patient_search()
+    window.flush_notes()
+    assert window.export_to(str(tmp_path)) is None
+    with qtbot.waitSignal(window.records_opened, timeout=30000):
+        pass
+    assert window.session is not None
+    assert window.new_patient_action.isEnabled()
+    window.close()
+
+
+def test_records_that_cannot_open_are_explained_and_close_the_window(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """A second copy on the same folder paints, then says why and closes (exit 2)."""
+    home = tmp_path / "clinic"
+    first = build_ready(["--data-dir", str(home)])
+    qtbot.addWidget(first)
+    second = build(["--data-dir", str(home)])
+    qtbot.addWidget(second)
+    qtbot.waitUntil(lambda: second.startup_error is not None, timeout=30000)
+    assert "already open" in second.startup_error
+    assert second.startup_error_box.isVisible()
+    assert "already open" in second.startup_error_box.text()
+    assert second.opening_label.text() == second.startup_error
+    second.startup_error_box.accept()
+    qtbot.waitUntil(lambda: not second.isVisible())
+    assert first.session is not None and not first.session.store.closed
+    first.close()
+    again = build_ready(["--data-dir", str(home)])  # the folder is free again
+    qtbot.addWidget(again)
+    assert again.session is not None
+    again.close()
