@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from companion.store.errors import DB_INTEGRITY_ERRORS
 from companion.store.transaction import from_text, to_text, utc_now
 
 TABLE = "audit_log"
@@ -91,13 +92,18 @@ class AuditEntry:
     hash: str
 
 
+# json's own C string quoting, so the hand-built text below is byte for byte what
+# json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=True) gives.
+_quote = json.encoder.encode_basestring_ascii
+
+
 def canonical(entry_id: int, at: str, event: str, record_id: str) -> str:
     """The exact text that is hashed for a row: sorted, compact JSON."""
-    return json.dumps(
-        {"at": at, "event": event, "id": entry_id, "record_id": record_id},
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=True,
+    # Written out rather than json.dumps, which builds an encoder on every call;
+    # the keys are in sorted order. Changing a byte breaks every stored chain.
+    return (
+        f'{{"at":{_quote(at)},"event":{_quote(event)},"id":{int(entry_id)},'
+        f'"record_id":{_quote(record_id)}}}'
     )
 
 
@@ -111,22 +117,72 @@ def has_audit_table(db: Database) -> bool:
     return TABLE in db.table_names()
 
 
+_LAST = f"SELECT id, hash FROM {TABLE} ORDER BY id DESC LIMIT 1"
+_INSERT = (
+    f"INSERT INTO {TABLE} (id, at, event, record_id, prev_hash, hash)"
+    " VALUES (?, ?, ?, ?, ?, ?)"
+)
+# The row after a remembered tip. Its prev_hash is looked up, not just passed: it
+# is NULL, which NOT NULL refuses, unless row id - 1 exists with that very hash,
+# and a row already holding the id is refused by the primary key. So a stale tip
+# fails this statement instead of writing a bad link (one index lookup).
+_INSERT_AFTER_TIP = (
+    f"INSERT INTO {TABLE} (id, at, event, record_id, prev_hash, hash)"
+    f" VALUES (?1, ?2, ?3, ?4, (SELECT hash FROM {TABLE} WHERE id = ?1 - 1"
+    " AND hash = ?5), ?6)"
+)
+
+
+class AuditChain:
+    """Appends to one connection's audit log, remembering its newest (id, hash).
+
+    Without it every append would first read the newest row back. The
+    remembered tip is only a hint: the INSERT checks it (see _INSERT_AFTER_TIP)
+    and on a mismatch the row is chained to the table's real newest row, so
+    rows written elsewhere never break the chain. Call forget() whenever a
+    transaction that appended may have rolled back.
+    """
+
+    def __init__(self) -> None:
+        self._tip: tuple[int, str] | None = None
+
+    def forget(self) -> None:
+        """Drop the remembered tip; the next append reads it from the table."""
+        self._tip = None
+
+    def append(self, db: Database, event: str, record_id: str = "") -> AuditEntry:
+        """Add one row; call inside the write transaction of the change it records."""
+        if event not in EVENTS:
+            raise ValueError(f"unknown audit event {event!r}")
+        conn = db.conn
+        now = utc_now()
+        at = to_text(now)
+        tip, self._tip = self._tip, None  # none while this row is not in
+        if tip is not None:
+            entry_id, prev_hash = tip[0] + 1, tip[1]
+            digest = chain_hash(prev_hash, canonical(entry_id, at, event, record_id))
+            try:
+                conn.execute(
+                    _INSERT_AFTER_TIP,
+                    (entry_id, at, event, record_id, prev_hash, digest),
+                )
+            except DB_INTEGRITY_ERRORS:
+                tip = None  # the log is not where we left it: read it below
+        if tip is None:
+            last = conn.execute(_LAST).fetchone()
+            if last is None:
+                entry_id, prev_hash = 1, GENESIS
+            else:
+                entry_id, prev_hash = last[0] + 1, last[1]
+            digest = chain_hash(prev_hash, canonical(entry_id, at, event, record_id))
+            conn.execute(_INSERT, (entry_id, at, event, record_id, prev_hash, digest))
+        self._tip = (entry_id, digest)
+        return AuditEntry(entry_id, now, event, record_id, prev_hash, digest)
+
+
 def append(db: Database, event: str, record_id: str = "") -> AuditEntry:
     """Add one row; call inside the write transaction of the change it records."""
-    if event not in EVENTS:
-        raise ValueError(f"unknown audit event {event!r}")
-    last = db.conn.execute(
-        f"SELECT id, hash FROM {TABLE} ORDER BY id DESC LIMIT 1"
-    ).fetchone()
-    entry_id, prev_hash = (1, GENESIS) if last is None else (last[0] + 1, last[1])
-    at = to_text(utc_now())
-    digest = chain_hash(prev_hash, canonical(entry_id, at, event, record_id))
-    db.conn.execute(
-        f"INSERT INTO {TABLE} (id, at, event, record_id, prev_hash, hash)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        (entry_id, at, event, record_id, prev_hash, digest),
-    )
-    return AuditEntry(entry_id, from_text(at), event, record_id, prev_hash, digest)
+    return AuditChain().append(db, event, record_id)
 
 
 def entries(db: Database, limit: int | None = None) -> list[AuditEntry]:

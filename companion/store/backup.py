@@ -5,13 +5,13 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import sqlite3
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from companion.store.cipher import connect, fsync_dir, make_private
+from companion.store.cipher import Connection, connect, fsync_dir, make_private
 from companion.store.errors import DB_ERRORS, StoreError, translate
 
 if TYPE_CHECKING:
@@ -31,6 +31,35 @@ _NAME = re.compile(
     r"^companion-(?P<kind>[a-z-]+?)-(?P<stamp>\d{8}-\d{6})(?:-(?P<seq>\d+))?\.db$"
 )
 _STAMP = "%Y%m%d-%H%M%S"
+# One backup at a time in this process, whichever thread asks: two at once would
+# race for the same file name and for rotation, and double the disk load.
+_ONE_AT_A_TIME = threading.Lock()
+SOURCE_BUSY_TIMEOUT_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class BackupJob:
+    """A backup for a worker thread: everything it needs, nothing of the GUI's.
+
+    Made by Store.backup_job on the store's own thread; run() opens a connection
+    of its own, so it is safe on any thread; Store.record_backup takes the result.
+    """
+
+    db_path: Path
+    backup_dir: Path
+    kind: str
+    key: bytes | None = field(repr=False)  # never in a log or a traceback
+    # The store connection's total_changes when the job was made: a different
+    # count when the backup is recorded means a save may be missing from it.
+    changes_at_start: int = 0
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown backup kind {self.kind!r}")
+
+    def run(self) -> Path:
+        """Make the verified backup; on any thread, blocking it for a while."""
+        return backup_file(self.db_path, self.backup_dir, self.kind, self.key)
 
 
 @dataclass(frozen=True)
@@ -108,15 +137,57 @@ def make_backup(store: Store, backup_dir: Path, kind: str = "auto") -> Path:
     return backup_connection(store.conn, backup_dir, kind, store.key)
 
 
-def backup_connection(
-    conn: sqlite3.Connection, backup_dir: Path, kind: str, key: bytes | None = None
+def backup_file(
+    db_path: Path, backup_dir: Path, kind: str, key: bytes | None = None
 ) -> Path:
-    """Back up an open connection: temp file, integrity check, atomic rename.
+    """Back up the database file through a read-only connection of its own.
 
-    With a key the backup is encrypted with it, like the database.
+    For worker threads: an SQLite connection must stay on the thread that uses
+    it, so the app's connection is never touched here. The copy is one
+    sqlite3_backup_step(-1), which holds a single read transaction for the whole
+    copy: in WAL mode that is a consistent snapshot of the last commit, and the
+    app's writes carry on meanwhile (they go to the WAL; only checkpoints wait).
+    Copying in steps of N pages with sleeps between would instead restart from
+    page one after every save made on another connection, so a clinician typing
+    steadily could keep a large backup from ever finishing. VACUUM INTO would
+    also read one snapshot (and SQLCipher encrypts its output), but it rebuilds
+    every table and index instead of copying pages: about 1.6× slower on the
+    100,000-visit clinic.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown backup kind {kind!r}")
+    try:
+        source = connect(
+            db_path, key, readonly=True, timeout=SOURCE_BUSY_TIMEOUT_SECONDS
+        )
+    except DB_ERRORS as exc:
+        friendly = translate(exc, db_path)
+        if friendly is None:
+            raise
+        raise friendly from exc
+    try:
+        return backup_connection(source, backup_dir, kind, key)
+    finally:
+        source.close()
+
+
+def backup_connection(
+    conn: Connection, backup_dir: Path, kind: str, key: bytes | None = None
+) -> Path:
+    """Back up an open connection: temp file, integrity check, atomic rename.
+
+    With a key the backup is encrypted with it, like the database. Backups in
+    this process run one at a time; a second caller waits for the first.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown backup kind {kind!r}")
+    with _ONE_AT_A_TIME:
+        return _backup_locked(conn, backup_dir, kind, key)
+
+
+def _backup_locked(
+    conn: Connection, backup_dir: Path, kind: str, key: bytes | None
+) -> Path:
     try:
         backup_dir.mkdir(parents=True, exist_ok=True)
         make_private(backup_dir)
@@ -172,7 +243,7 @@ def _second(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(microsecond=0)
 
 
-def _copy(conn: sqlite3.Connection, dest: Path, key: bytes | None) -> None:
+def _copy(conn: Connection, dest: Path, key: bytes | None) -> None:
     dest.unlink(missing_ok=True)
     make_private(dest.parent)
     target = connect(dest, key)

@@ -16,7 +16,7 @@ from sqlite_utils import Database
 from companion.core.records import Draft, InvalidInput, NoteRevision, Patient, Visit
 from companion.store import audit, drafts, notes, patients, search, visits
 from companion.store.audit import AuditEntry
-from companion.store.backup import is_intact, list_backups, make_backup
+from companion.store.backup import BackupJob, is_intact, list_backups, make_backup
 from companion.store.cipher import (
     WrongKey,
     check_key,
@@ -98,6 +98,8 @@ class Store:
         self._lock = lock
         self._closed = False
         self._audit_table_seen = False
+        # Remembers the newest audit row, so a save need not read it back first.
+        self._audit_chain = audit.AuditChain()
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -144,7 +146,7 @@ class Store:
     def _saving(self) -> Iterator[None]:
         if self._closed:
             raise StoreError("The database is closed.")
-        with write_transaction(self.db.conn, self.path):
+        with write_transaction(self.db.conn, self.path, self._audit_chain.forget):
             yield
         self.changed_since_backup = True
 
@@ -332,12 +334,36 @@ class Store:
         """Make a verified backup in backup_dir now; return its path."""
         if self._closed:
             raise StoreError("The database is closed.")
+        job = self.backup_job(kind)
         path = make_backup(self, self.backup_dir, kind)
+        self.record_backup(job, path)
+        return path
+
+    def backup_job(self, kind: str = "auto") -> BackupJob:
+        """A backup to make on a worker thread (job.run()), then record_backup here.
+
+        The job opens its own connection: this store's must stay on its thread.
+        """
+        if self._closed:
+            raise StoreError("The database is closed.")
+        return BackupJob(
+            self.path, self.backup_dir, kind, self._key, self.conn.total_changes
+        )
+
+    def record_backup(self, job: BackupJob, path: Path) -> None:
+        """Note a finished backup: its time, an audit row, and the change flag.
+
+        The flag is cleared only when nothing was written since the job was
+        made: a save during a background copy may be missing from it.
+        """
+        if self._closed:
+            raise StoreError("The database is closed.")
+        unchanged = self.conn.total_changes == job.changes_at_start
         self.last_backup = datetime.now(UTC)
         self.audit(audit.BACKUP, path.name)
-        # The audit row above is not a change worth another backup.
-        self.changed_since_backup = False
-        return path
+        if unchanged:
+            # The audit row above is not a change worth another backup.
+            self.changed_since_backup = False
 
     # Audit log and security settings
 
@@ -350,7 +376,7 @@ class Store:
 
     def _audit_in_transaction(self, event: str, record_id: str) -> None:
         if self._has_audit_table():
-            audit.append(self.db, event, record_id)
+            self._audit_chain.append(self.db, event, record_id)
 
     def audit(self, event: str, record_id: str = "") -> AuditEntry | None:
         """Append an audit row in its own transaction (no PHI: ids only)."""
@@ -358,8 +384,8 @@ class Store:
             raise StoreError("The database is closed.")
         if not self._has_audit_table():
             return None
-        with write_transaction(self.db.conn, self.path):
-            return audit.append(self.db, event, record_id)
+        with write_transaction(self.db.conn, self.path, self._audit_chain.forget):
+            return self._audit_chain.append(self.db, event, record_id)
 
     def audit_log(self, limit: int | None = None) -> list[AuditEntry]:
         """Audit rows, oldest first (the newest `limit` if given)."""

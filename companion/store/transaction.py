@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -43,12 +43,18 @@ def date_from(text: str | None) -> date | None:
 
 
 @contextmanager
-def write_transaction(conn: sqlite3.Connection, path: Path | str) -> Iterator[None]:
+def write_transaction(
+    conn: sqlite3.Connection,
+    path: Path | str,
+    on_rollback: Callable[[], None] | None = None,
+) -> Iterator[None]:
     """Run the block in BEGIN IMMEDIATE … COMMIT, rolling back on any failure.
 
     IMMEDIATE takes the write lock up front, so a busy database fails before any
     work is done rather than halfway. SQLite errors the user can cause come out
-    as StoreError subclasses; the connection is always left usable.
+    as StoreError subclasses; the connection is always left usable. on_rollback
+    runs whenever the block's writes may not have been committed, so anything
+    cached about them (the audit chain's last row) can be dropped.
     """
     try:
         conn.execute("BEGIN IMMEDIATE")
@@ -56,10 +62,15 @@ def write_transaction(conn: sqlite3.Connection, path: Path | str) -> Iterator[No
             yield
             conn.execute("COMMIT")
         except BaseException:
-            # A failed COMMIT (disk full) can leave the transaction open; some
-            # errors roll it back already, so only roll back what is still open.
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
+            try:
+                # A failed COMMIT (disk full) can leave the transaction open;
+                # some errors roll it back already, so only roll back what is
+                # still open.
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+            finally:
+                if on_rollback is not None:
+                    on_rollback()
             raise
     except DB_ERRORS as exc:
         friendly = translate(exc, path)

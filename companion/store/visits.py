@@ -11,6 +11,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from companion.core.records import InvalidInput, Visit
+from companion.store.errors import DB_INTEGRITY_ERRORS
 from companion.store.transaction import (
     date_from,
     date_text,
@@ -33,12 +34,26 @@ EDITABLE = (
     "follow_up",
     "psfs",
 )
-_JSON_FIELDS = (
+_COLUMNS = (
+    "id",
+    "patient_id",
+    "visit_date",
+    "onset_date",
+    "mechanism",
+    "pain",
     "regions",
     "levels",
     "red_flags",
     "treatments_given",
     "treatments_recommended",
+    "follow_up",
+    "created",
+    "updated",
+    "psfs",
+)
+_INSERT = (
+    f"INSERT INTO visits ({', '.join(_COLUMNS)})"
+    f" VALUES ({', '.join('?' * len(_COLUMNS))})"
 )
 
 
@@ -76,19 +91,20 @@ def changed_visit(current: Visit, changes: dict[str, Any]) -> Visit:
 
 def insert_visit(db: Database, visit: Visit) -> None:
     """Insert a validated visit for an existing patient (in the open transaction)."""
-    exists = db.conn.execute(
-        "SELECT 1 FROM patients WHERE id = ?", (visit.patient_id,)
-    ).fetchone()
-    if not exists:
-        raise InvalidInput("patient_id", f"No patient with id {visit.patient_id!r}.")
-    row = _row(visit)
-    # Plain SQL: sqlite-utils' insert() re-reads the table's schema on every call,
-    # which is most of a save's time besides the COMMIT itself.
-    names = ", ".join(row)
-    marks = ", ".join("?" * len(row))
-    db.conn.execute(
-        f"INSERT INTO visits ({names}) VALUES ({marks})", list(row.values())
-    )
+    try:
+        # Plain SQL: sqlite-utils' insert() re-reads the table's schema each time.
+        db.conn.execute(_INSERT, _values(visit))
+    except DB_INTEGRITY_ERRORS:
+        # The foreign key refused it, checked by SQLite at no extra statement;
+        # look the patient up only now, to say which value was wrong.
+        exists = db.conn.execute(
+            "SELECT 1 FROM patients WHERE id = ?", (visit.patient_id,)
+        ).fetchone()
+        if not exists:
+            raise InvalidInput(
+                "patient_id", f"No patient with id {visit.patient_id!r}."
+            ) from None
+        raise
 
 
 def update_visit(db: Database, visit: Visit) -> None:
@@ -131,29 +147,48 @@ def _refuse_unknown(fields: Mapping[str, Any]) -> None:
             raise InvalidInput(name, f"A visit has no field {name!r} to change.")
 
 
-def _row(visit: Visit) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "id": visit.id,
-        "patient_id": visit.patient_id,
-        "visit_date": date_text(visit.visit_date),
-        "onset_date": date_text(visit.onset_date),
-        "mechanism": visit.mechanism,
-        "pain": visit.pain,
-        "follow_up": date_text(visit.follow_up),
-        "created": to_text(visit.created),
-        "updated": to_text(visit.updated),
-    }
-    for name in _JSON_FIELDS:
-        value = getattr(visit, name)
-        plain = dict(value) if name == "red_flags" else list(value)
-        row[name] = json.dumps(plain, ensure_ascii=False)
-    # NULL, not "[]", when no PSFS was taken at this visit.
-    row["psfs"] = (
+def _values(visit: Visit) -> tuple[Any, ...]:
+    """The stored values of every column, in _COLUMNS order."""
+    created = to_text(visit.created)
+    updated = created if visit.updated == visit.created else to_text(visit.updated)
+    return (
+        visit.id,
+        visit.patient_id,
+        visit.visit_date.isoformat(),
+        date_text(visit.onset_date),
+        visit.mechanism,
+        visit.pain,
+        _json_codes(visit.regions),
+        _json_codes(visit.levels),
+        _json_flags(visit.red_flags),
+        _json_codes(visit.treatments_given),
+        _json_codes(visit.treatments_recommended),
+        date_text(visit.follow_up),
+        created,
+        updated,
+        # NULL, not "[]", when no PSFS was taken at this visit.
         json.dumps([list(item) for item in visit.psfs], ensure_ascii=False)
         if visit.psfs
-        else None
+        else None,
     )
-    return row
+
+
+def _row(visit: Visit) -> dict[str, Any]:
+    return dict(zip(_COLUMNS, _values(visit), strict=True))
+
+
+# The validated codes and answers are plain strings, so these give exactly what
+# json.dumps(..., ensure_ascii=False) gives, without building an encoder per call
+# (five per save).
+_quote = json.encoder.encode_basestring
+
+
+def _json_codes(codes: tuple[str, ...]) -> str:
+    return "[" + ", ".join(map(_quote, codes)) + "]"
+
+
+def _json_flags(flags: Mapping[str, str]) -> str:
+    return "{" + ", ".join(f"{_quote(k)}: {_quote(v)}" for k, v in flags.items()) + "}"
 
 
 def _visit(row: dict[str, Any]) -> Visit:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,8 +39,6 @@ if TYPE_CHECKING:
     from companion.ui.clinic_panel import ClinicPanel
     from companion.ui.progress_panel import ProgressPanel
     from companion.ui.visit_session import VisitSession
-
-BACKUP_CHECK_MS = 60_000  # backups run at most every 30 min, checked each minute
 
 
 class MainWindow(QMainWindow):
@@ -101,8 +98,6 @@ class MainWindow(QMainWindow):
         self.progress_action = self.progress_dock.toggleViewAction()
         self.progress_action.setShortcut(QKeySequence("Ctrl+Shift+G"))
         self.addAction(self.progress_action)
-        self.backup_timer = QTimer(self, interval=BACKUP_CHECK_MS)
-        self.backup_timer.timeout.connect(self.backup_if_due)
         self.selection_label = QLabel(objectName="selectionStatus")
         self.statusBar().addPermanentWidget(self.selection_label)
 
@@ -126,6 +121,7 @@ class MainWindow(QMainWindow):
     def attach_session(self, session: VisitSession) -> None:
         """Bring in the records: visit panel, progress, patient screen, lock."""
         from companion.ui.app_lock import install_app_lock
+        from companion.ui.backup_runner import install_backups
         from companion.ui.clinic_panel import ClinicPanel
         from companion.ui.patient_screen import install_patient_screen
 
@@ -135,9 +131,8 @@ class MainWindow(QMainWindow):
         self.opening_label.deleteLater()
         for action in self.records_actions:
             action.setEnabled(True)
-        self.backup_timer.start()
-        # Daily and weekly copies are checked once the window is up, not before.
-        QTimer.singleShot(2000, self.periodic_backups)
+        # Verified backups, made on a worker thread so the window never waits.
+        self.backups = install_backups(self)
         self.progress_dock.visibilityChanged.connect(self._on_progress_visible)
         self._on_progress_visible(self.progress_dock.isVisible())
         install_patient_screen(self)
@@ -428,24 +423,6 @@ class MainWindow(QMainWindow):
         self.check_result_box = box
         return ok, messages
 
-    def backup_if_due(self, kind: str = "auto") -> None:
-        """A verified backup when changes are waiting and the last one is old enough."""
-        from companion.store import StoreError, backup_due
-
-        if self.session is None:
-            return
-        store = self.session.store
-        due = kind != "auto" or backup_due(
-            store.last_backup, store.changed_since_backup, datetime.now(UTC)
-        )
-        if not due:
-            return
-        try:
-            store.backup(kind)
-        except (StoreError, OSError) as error:
-            t = self.state.strings.t
-            self.statusBar().showMessage(t("backup.failed", message=str(error)), 10000)
-
     def ask_clinic_name(self) -> None:
         """The clinic's name printed at the top of every handout."""
         t = self.state.strings.t
@@ -462,18 +439,6 @@ class MainWindow(QMainWindow):
     def set_clinic_name(self, name: str) -> None:
         self.settings.set("clinic/name", name.strip()[:120])
         self.settings.sync()
-
-    def periodic_backups(self) -> None:
-        """Make the daily / weekly backup when the newest of its kind is too old."""
-        from companion.store.backup_schedule import periodic_backups_due
-
-        if self.session is None:
-            return
-        store = self.session.store
-        if store.closed:
-            return
-        for kind in periodic_backups_due(store.backup_dir, datetime.now(UTC)):
-            self.backup_if_due(kind)
 
     def _show_about(self) -> None:
         t = self.state.strings.t
@@ -543,9 +508,8 @@ class MainWindow(QMainWindow):
             return
         self.flush_notes()
         self.save_state()
-        if self.session.store.changed_since_backup:
-            self.backup_if_due("quit")
+        # Waits for a running backup, then makes the quit backup if anything changed.
+        self.backups.shutdown()
         # Closing the main window ends the session: release the database lock.
-        self.backup_timer.stop()
         self.session.store.close()
         super().closeEvent(event)

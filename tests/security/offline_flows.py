@@ -58,7 +58,8 @@ def main(home: str, chart: str, name: str, note: str) -> int:
     assert dialog.results.count() == 1
     exported = window.export_to(str(Path(home) / "exports"))
     assert exported is not None
-    window.backup_if_due("auto")
+    window.backups.request("auto")
+    assert window.backups.wait(), "the backup did not finish"
     assert session.store.audit_log()
     window.close()
     app.processEvents()

@@ -96,7 +96,8 @@ def test_the_app_encrypts_its_database_by_default(
     window = launch(home)
     assert window.session.store.encrypted
     open_chart(window, qtbot, sentinels)
-    window.backup_if_due("auto")
+    window.backups.request("auto")
+    assert window.backups.wait()
     assert files_containing(home, sentinels.all()) == []
     window.close()
     assert not is_plain_database(home / "companion.db")

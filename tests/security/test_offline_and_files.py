@@ -60,7 +60,8 @@ def test_data_folder_is_0700_and_every_file_0600(
     window = launch(home)
     window.session.create_patient(chart_number=sentinels.chart)
     window.clinic.new_visit()
-    window.backup_if_due("auto")
+    window.backups.request("auto")
+    assert window.backups.wait()
     window.export_to(str(home / "exports"))
     live = [home / "companion.db-wal", home / "companion.db-shm"]
     assert all(p.exists() for p in live)

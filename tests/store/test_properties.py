@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -83,3 +85,32 @@ def test_blank_chart_and_initials_are_refused(
     with pytest.raises(InvalidInput):
         store.create_patient(chart_number=chart, initials=initials)
     assert store.find_patients("") == []
+
+
+CODE = ANY_TEXT.filter(str.strip)
+
+
+@FIXTURES_OK
+@given(
+    given_=st.lists(CODE, max_size=4, unique=True),
+    flags=st.dictionaries(CODE, st.sampled_from(["present", "absent"]), max_size=3),
+)
+def test_stored_lists_are_the_json_that_json_dumps_writes(
+    store: Store, patient: Patient, given_: list[str], flags: dict[str, str]
+) -> None:
+    """Codes and red flags are stored byte for byte as json.dumps wrote them."""
+    visit = store.start_visit(
+        patient.id, regions=["lumbar"], treatments_given=given_, red_flags=flags
+    )
+    stored = store.conn.execute(
+        "SELECT regions, treatments_given, treatments_recommended, red_flags"
+        " FROM visits WHERE id = ?",
+        (visit.id,),
+    ).fetchone()
+    assert stored == (
+        json.dumps(["lumbar"], ensure_ascii=False),
+        json.dumps(given_, ensure_ascii=False),
+        json.dumps([], ensure_ascii=False),
+        json.dumps(flags, ensure_ascii=False),
+    )
+    assert store.get_visit(visit.id) == visit

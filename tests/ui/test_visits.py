@@ -232,7 +232,8 @@ def test_backups_daily_weekly_and_at_quit(launch: Launch, qtbot: QtBot, tmp_path
     """Start makes daily and weekly copies; quitting after a change makes one more."""
     home = tmp_path / "clinic"
     window = launch(home)
-    window.periodic_backups()
+    window.backups.due_check()
+    assert window.backups.wait()
     kinds = sorted(b.kind for b in list_backups(home / "backups"))
     assert kinds == ["daily", "weekly"]
     add_patient(window, qtbot, "M-1")
