@@ -89,12 +89,14 @@ def build(argv: list[str]) -> MainWindow:
     paths: AppPaths = where(args.data_dir).ensure()
     application()
     try:
-        contents = load_all(content_dir())
+        contents = load_all(content_dir(), cache_dir=paths.cache_dir)
     except ContentError as error:
         raise StartupError(strings("en").t("app.content_error", error=error)) from error
     settings = Settings(paths.settings_file)
     make_settings_private(settings)
-    state = AppState(contents, settings.get_str("ui/language", "en"))
+    state = AppState(
+        contents, settings.get_str("ui/language", "en"), cache_dir=paths.cache_dir
+    )
     window = MainWindow(state, settings)
     window.show()
     after_first_paint(window, lambda: open_records(window, paths, demo=args.demo))

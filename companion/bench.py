@@ -127,14 +127,15 @@ def _rss():
         return peak if sys.platform == "darwin" else peak * 1024
 
 class FirstPaint(QObject):
-    def __init__(self, is_window, wait_for_ready=False):
+    # Installed on the window alone: an application-wide filter would make
+    # PySide wrap every object and enum it sees, which the app itself never does.
+    def __init__(self, wait_for_ready=False):
         super().__init__()
-        self.is_window, self.seen, self.wait = is_window, False, wait_for_ready
+        self.seen, self.wait = False, wait_for_ready
         self.painted = None
         self.ready_at = None
     def eventFilter(self, obj, event):
-        if (not self.seen and event.type() == QEvent.Type.Paint
-                and obj.isWidgetType() and self.is_window(obj.window())):
+        if not self.seen and event.type() == QEvent.Type.Paint:
             self.seen = True
             # Note it after the whole first paint pass (children included).
             QTimer.singleShot(0, self.on_painted)
@@ -159,9 +160,9 @@ _PROBE_BARE = (
     + """
 from PySide6.QtWidgets import QApplication, QLabel
 app = QApplication([sys.argv[0]])
-probe = FirstPaint(lambda top: top.objectName() == "bare")
-app.installEventFilter(probe)
+probe = FirstPaint()
 window = QLabel("Spine Companion", objectName="bare")
+window.installEventFilter(probe)
 window.show()
 app.exec()
 """
@@ -184,9 +185,9 @@ if os.environ.get("BENCH_KEY_FILE"):
         return _open_encrypted_store(*args, **kwargs)
     companion_app.open_encrypted_store = _with_bench_key
 app = companion_app.application()
-probe = FirstPaint(lambda top: top.objectName() == "mainWindow", wait_for_ready=True)
-app.installEventFilter(probe)
-window = companion_app.build(sys.argv[1:])
+probe = FirstPaint(wait_for_ready=True)
+window = companion_app.build(sys.argv[1:])  # shown; it paints in the event loop
+window.installEventFilter(probe)
 window.records_opened.connect(probe.on_ready)
 app.exec()
 """

@@ -24,6 +24,8 @@ class AppPaths:
     data_dir: Path
     config_dir: Path
     backup_dir: Path
+    # Parsed content and diagram outlines, to start faster; safe to delete.
+    cache_dir: Path
 
     @property
     def database(self) -> Path:
@@ -39,7 +41,7 @@ class AppPaths:
 
     def ensure(self) -> AppPaths:
         """Create the folders (private to this user on POSIX) and return self."""
-        for folder in (self.data_dir, self.config_dir, self.backup_dir):
+        for folder in (self.data_dir, self.config_dir, self.backup_dir, self.cache_dir):
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             if os.name != "nt":
                 # Patient data: no other account on the PC may list or read it.
@@ -51,7 +53,10 @@ def paths_under(home: Path) -> AppPaths:
     """All app folders under one root, as --data-dir and COMPANION_HOME ask."""
     home = home.expanduser().resolve()
     return AppPaths(
-        data_dir=home, config_dir=home / "config", backup_dir=home / "backups"
+        data_dir=home,
+        config_dir=home / "config",
+        backup_dir=home / "backups",
+        cache_dir=home / "cache",
     )
 
 
@@ -59,7 +64,10 @@ def default_paths() -> AppPaths:
     """The platform's per-user folders (e.g. ~/.local/share/SpineCompanion)."""
     data = Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
     config = Path(platformdirs.user_config_dir(APP_NAME, APP_AUTHOR))
-    return AppPaths(data_dir=data, config_dir=config, backup_dir=data / "backups")
+    cache = Path(platformdirs.user_cache_dir(APP_NAME, APP_AUTHOR))
+    return AppPaths(
+        data_dir=data, config_dir=config, backup_dir=data / "backups", cache_dir=cache
+    )
 
 
 def resolve_paths(

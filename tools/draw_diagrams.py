@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -167,6 +168,7 @@ class Svg:
             f"{extra}>",
         ]
         self.depth = 1
+        self.lines_by_id: dict[str, int] = {}  # where each id'd element opens
 
     @staticmethod
     def _attrs(attrs: dict[str, object]) -> str:
@@ -185,6 +187,7 @@ class Svg:
 
     def el(self, tag: str, text: str | None = None, **attrs: object) -> None:
         pad = "  " * self.depth
+        self._note_id(attrs)
         if text is None:
             self.lines.append(f"{pad}<{tag} {self._attrs(attrs)}/>")
         else:
@@ -198,8 +201,24 @@ class Svg:
     def group(self, **attrs: object) -> _Group:
         return _Group(self, attrs)
 
+    def _note_id(self, attrs: dict[str, object]) -> None:
+        if attrs.get("id") is not None:
+            self.lines_by_id[str(attrs["id"])] = len(self.lines)
+
+    def set_attr(self, element_id: str, name: str, value: str) -> None:
+        """Add an attribute to the element already written with this id."""
+        index = self.lines_by_id[element_id]
+        line = self.lines[index]
+        if line.endswith("</text>") or not line.endswith(">"):
+            raise ValueError(f"cannot add {name} to {line.strip()!r}")
+        end = len(line) - (2 if line.endswith("/>") else 1)
+        self.lines[index] = f'{line[:end]} {name}="{escape(value)}"{line[end:]}'
+
+    def text(self) -> str:
+        return "\n".join([*self.lines, "</svg>", ""])
+
     def save(self, path: Path) -> None:
-        path.write_text("\n".join([*self.lines, "</svg>", ""]), encoding="utf-8")
+        path.write_text(self.text(), encoding="utf-8")
 
 
 class _Group:
@@ -208,6 +227,7 @@ class _Group:
 
     def __enter__(self) -> Svg:
         pad = "  " * self.svg.depth
+        self.svg._note_id(self.attrs)
         self.svg.lines.append(f"{pad}<g {self.svg._attrs(self.attrs)}>")
         self.svg.depth += 1
         return self.svg
@@ -1484,10 +1504,31 @@ def draw_lateral() -> Svg:
     return svg
 
 
+def add_anchors(svg: Svg, name: str) -> None:
+    """Store where each clickable thing's label points (svg_scene.ANCHOR_ATTR).
+
+    Finding that point takes many hit tests against the finished art, too slow
+    for the app's start, so it is worked out here, with the app's own loader.
+    """
+    # Imported here: drawing needs no Qt, only the anchors do.
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from companion.ui.svg_scene import ANCHOR_ATTR, compute_click_point, parse_diagram
+
+    _app = QApplication.instance() or QApplication([])  # scenes and fonts need one
+    diagram = parse_diagram(svg.text().encode("utf-8"), name)
+    for code, item in diagram.items.items():
+        point = compute_click_point(item)
+        svg.set_attr(code, ANCHOR_ATTR, f"{point.x():.2f},{point.y():.2f}")
+
+
 def main() -> None:
     OUT_DIR.mkdir(parents=True, exist_ok=True)
-    draw_posterior().save(OUT_DIR / "posterior.svg")
-    draw_lateral().save(OUT_DIR / "lateral.svg")
+    for name, draw in (("posterior", draw_posterior), ("lateral", draw_lateral)):
+        svg = draw()
+        add_anchors(svg, f"{name}.svg")
+        svg.save(OUT_DIR / f"{name}.svg")
     print(f"wrote {OUT_DIR / 'posterior.svg'} and {OUT_DIR / 'lateral.svg'}")
 
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import functools
 import re
-import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from companion.core import spine
+from companion.core.toml_cache import load_toml
 
 DEFAULT_CONTENT_DIR: Path = Path(__file__).resolve().parents[2] / "assets" / "content"
 
@@ -245,13 +244,28 @@ def _region_code(code: str) -> str:
 # ----------------------------------------------------------------- parsing ---
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+class _Files:
+    """The content files of one directory, each read and parsed at most once."""
+
+    def __init__(self, directory: Path, cache_dir: Path | None) -> None:
+        self.directory = directory
+        self.cache_dir = cache_dir
+        self._parsed: dict[str, dict[str, Any]] = {}
+
+    def toml(self, name: str) -> dict[str, Any]:
+        if name not in self._parsed:
+            self._parsed[name] = _read_toml(self.directory / name, self.cache_dir)
+        return self._parsed[name]
+
+
+def _read_toml(path: Path, cache_dir: Path | None = None) -> dict[str, Any]:
     if not path.is_file():
         raise ContentError(path.name, "(file)", "not found")
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
+        return load_toml(path, cache_dir)
+    except UnicodeDecodeError:
+        raise ContentError(path.name, "(file)", "not valid UTF-8") from None
+    except ValueError as exc:  # tomllib.TOMLDecodeError, imported only on a miss
         message = str(exc)
         match = _SYNTAX_POSITION.search(message)
         if match is None:
@@ -264,8 +278,6 @@ def _read_toml(path: Path) -> dict[str, Any]:
             key = f"line {match.group(1)}"
             problem = f"TOML syntax error: {detail} (column {match.group(2)})"
         raise ContentError(path.name, key, problem) from None
-    except UnicodeDecodeError:
-        raise ContentError(path.name, "(file)", "not valid UTF-8") from None
 
 
 class _Checker:
@@ -341,8 +353,8 @@ class _Checker:
         return tuple(value)
 
 
-def _parse_references(content_dir: Path) -> dict[str, Reference]:
-    data = _read_toml(content_dir / REFERENCES_FILE)
+def _parse_references(files: _Files) -> dict[str, Reference]:
+    data = files.toml(REFERENCES_FILE)
     check = _Checker(REFERENCES_FILE)
     refs: dict[str, Reference] = {}
     for key, table in data.items():
@@ -382,10 +394,8 @@ def _items(
     return items
 
 
-def _parse_structure(
-    content_dir: Path, references: Mapping[str, Reference]
-) -> _Structure:
-    data = _read_toml(content_dir / SPINE_FILE)
+def _parse_structure(files: _Files, references: Mapping[str, Reference]) -> _Structure:
+    data = files.toml(SPINE_FILE)
     check = _Checker(SPINE_FILE)
     if data.get("schema_version") != SCHEMA_VERSION:
         raise check.fail(
@@ -687,19 +697,24 @@ def available_languages(content_dir: Path = DEFAULT_CONTENT_DIR) -> tuple[str, .
     return tuple(sorted(codes, key=lambda code: code != "en"))
 
 
-@functools.lru_cache(maxsize=32)
-def _load_cached(language: str, content_dir: str) -> Content:
-    directory = Path(content_dir)
-    references = _parse_references(directory)
-    structure = _parse_structure(directory, references)
+# Validated content by (language, resolved directory): a load happens once.
+_LOADED: dict[tuple[str, str], Content] = {}
+
+
+def _load_language(
+    language: str,
+    files: _Files,
+    structure: _Structure,
+    references: dict[str, Reference],
+) -> Content:
     file = f"{language}.toml"
-    data = _read_toml(directory / file)
+    data = files.toml(file)
     _check_language(file, language, data, structure)
 
     reference_file = f"{structure.reference_language}.toml"
     reference = data
     if language != structure.reference_language:
-        reference = _read_toml(directory / reference_file)
+        reference = files.toml(reference_file)
         _check_language(
             reference_file, structure.reference_language, reference, structure
         )
@@ -712,21 +727,46 @@ def _load_cached(language: str, content_dir: str) -> Content:
     return _build(language, data, structure, references)
 
 
+def _load(
+    languages: Iterable[str], content_dir: Path, cache_dir: Path | None
+) -> dict[str, Content]:
+    directory = str(Path(content_dir).resolve())
+    wanted = tuple(languages)
+    missing = [code for code in wanted if (code, directory) not in _LOADED]
+    if missing:
+        # The shared files are read and checked once for all the languages.
+        files = _Files(Path(directory), cache_dir)
+        references = _parse_references(files)
+        structure = _parse_structure(files, references)
+        for code in missing:
+            content = _load_language(code, files, structure, references)
+            _LOADED[(code, directory)] = content
+    return {code: _LOADED[(code, directory)] for code in wanted}
+
+
 def load_content(
-    language: str = "en", content_dir: Path = DEFAULT_CONTENT_DIR
+    language: str = "en",
+    content_dir: Path = DEFAULT_CONTENT_DIR,
+    cache_dir: Path | None = None,
 ) -> Content:
-    """Load and validate one language, raising ContentError on any problem."""
-    return _load_cached(language, str(Path(content_dir).resolve()))
+    """Load and validate one language, raising ContentError on any problem.
+
+    With cache_dir, parsed files are kept there (see toml_cache) so the next
+    start parses no TOML; content is validated either way.
+    """
+    return _load((language,), content_dir, cache_dir)[language]
 
 
-def load_all(content_dir: Path = DEFAULT_CONTENT_DIR) -> dict[str, Content]:
-    """Load and validate every language file in content_dir."""
+def load_all(
+    content_dir: Path = DEFAULT_CONTENT_DIR, cache_dir: Path | None = None
+) -> dict[str, Content]:
+    """Load and validate every language file in content_dir (cache_dir as above)."""
     languages = available_languages(content_dir)
     if not languages:
         raise ContentError(Path(content_dir).name, "(dir)", "no language files")
-    return {code: load_content(code, content_dir) for code in languages}
+    return _load(languages, content_dir, cache_dir)
 
 
 def clear_cache() -> None:
-    """Forget parsed content, so edited files are read again."""
-    _load_cached.cache_clear()
+    """Forget loaded content, so edited files are read again."""
+    _LOADED.clear()

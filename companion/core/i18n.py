@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
+
+from companion.core.toml_cache import load_toml
 
 I18N_DIR = Path(__file__).resolve().parents[2] / "assets" / "i18n"
 REFERENCE_LANGUAGE = "en"
@@ -30,17 +30,28 @@ def _flatten(table: dict[str, object], prefix: str = "") -> dict[str, str]:
     return flat
 
 
-@lru_cache(maxsize=8)
-def _load(language: str, folder: str) -> dict[str, str]:
+# Loaded tables by (language, folder): each strings file is read once.
+_TABLES: dict[tuple[str, str], dict[str, str]] = {}
+
+
+def _load(language: str, folder: str, cache_dir: Path | None = None) -> dict[str, str]:
+    table = _TABLES.get((language, folder))
+    if table is None:
+        table = _TABLES[(language, folder)] = _read(language, folder, cache_dir)
+    return table
+
+
+def _read(language: str, folder: str, cache_dir: Path | None) -> dict[str, str]:
     path = Path(folder) / f"{language}.toml"
     try:
-        with path.open("rb") as handle:
-            return _flatten(tomllib.load(handle))
+        return _flatten(load_toml(path, cache_dir))
     except FileNotFoundError:
         raise TranslationError(
             f"{path.name}: no strings file for {language!r}"
         ) from None
-    except (tomllib.TOMLDecodeError, TranslationError) as error:
+    # ValueError: tomllib.TOMLDecodeError (tomllib loads only on a cache miss)
+    # or a file that is not UTF-8.
+    except (TranslationError, ValueError) as error:
         raise TranslationError(f"{path.name}: {error}") from None
 
 
@@ -68,9 +79,15 @@ class Strings:
         return text.format(**values) if values else text
 
 
-def strings(language: str, folder: Path = I18N_DIR) -> Strings:
-    """Load (once) and return the interface strings for a language."""
-    return Strings(language, _load(language, str(folder)))
+def strings(
+    language: str, folder: Path = I18N_DIR, cache_dir: Path | None = None
+) -> Strings:
+    """Load (once) and return the interface strings for a language.
+
+    With cache_dir, the parsed file is kept there so the next start parses no
+    TOML (see toml_cache); a language already loaded is never read again.
+    """
+    return Strings(language, _load(language, str(folder), cache_dir))
 
 
 def check_parity(folder: Path = I18N_DIR) -> list[str]:

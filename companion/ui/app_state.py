@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QObject, Signal
 
 from companion.core import spine
@@ -15,11 +17,22 @@ class AppState(QObject):
     selection_changed = Signal(object)  # str code or None
     language_changed = Signal(str)
 
-    def __init__(self, contents: dict[str, Content], language: str = "en") -> None:
+    def __init__(
+        self,
+        contents: dict[str, Content],
+        language: str = "en",
+        cache_dir: Path | None = None,
+    ) -> None:
         super().__init__()
         self._contents = contents
         self._language = language if language in contents else "en"
         self._selection: str | None = None
+        self._cache_dir = cache_dir
+
+    @property
+    def cache_dir(self) -> Path | None:
+        """Where parsed strings files and diagrams are kept between runs, if set."""
+        return self._cache_dir
 
     @property
     def language(self) -> str:
@@ -35,7 +48,7 @@ class AppState(QObject):
 
     @property
     def strings(self) -> Strings:
-        return strings(self._language)
+        return strings(self._language, cache_dir=self._cache_dir)
 
     @property
     def selection(self) -> str | None:

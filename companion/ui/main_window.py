@@ -68,7 +68,7 @@ class MainWindow(QMainWindow):
         self.startup_error: str | None = None
         self._progress_panel: ProgressPanel | None = None
 
-        self.spine_view = SpineView(state.display_names())
+        self.spine_view = SpineView(state.display_names(), cache_dir=state.cache_dir)
         self.panel = RegionPanel(state.content, state.strings)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, objectName="mainSplitter")
         self.splitter.addWidget(self.spine_view)
@@ -123,9 +123,12 @@ class MainWindow(QMainWindow):
         from companion.ui.app_lock import install_app_lock
         from companion.ui.backup_runner import install_backups
         from companion.ui.clinic_panel import ClinicPanel
+        from companion.ui.error_text import error_text
         from companion.ui.patient_screen import install_patient_screen
 
         self.session = session
+        # Save failures read in the language chosen now, not the one at start.
+        session.describe = lambda error: error_text(error, self.state.strings)
         self.clinic = ClinicPanel(self.state, session)
         self.clinic_dock.setWidget(self.clinic)
         self.opening_label.deleteLater()
@@ -392,6 +395,7 @@ class MainWindow(QMainWindow):
 
     def export_to(self, folder: str) -> tuple[str, str] | None:
         from companion.store import StoreError
+        from companion.ui.error_text import error_text
 
         t = self.state.strings.t
         patient = self.session.patient if self.session is not None else None
@@ -402,19 +406,30 @@ class MainWindow(QMainWindow):
                 patient.id, Path(folder)
             )
         except (StoreError, OSError) as error:
-            QMessageBox.warning(self, t("export.title"), str(error))
+            text = error_text(error, self.state.strings)
+            QMessageBox.warning(self, t("export.title"), text)
             return None
         self.statusBar().showMessage(t("export.done", path=str(json_path)), 8000)
         return str(json_path), str(csv_path)
 
     def check_database(self) -> tuple[bool, list[str]]:
         """Run the integrity check and report it in a dialog."""
+        from companion.store import StoreError
+        from companion.ui.error_text import error_text
+
         t = self.state.strings.t
         if self.session is None:
             return False, [t("app.opening_records")]
         self.flush_notes()
-        ok, messages = self.session.store.check_integrity()
-        text = t("check.ok") if ok else t("check.failed", details="\n".join(messages))
+        try:
+            ok, messages = self.session.store.check_integrity()
+        except StoreError as error:
+            # Busy or closed is no finding about the file: say just that.
+            ok, messages = False, [error_text(error, self.state.strings)]
+            text = messages[0]
+        else:
+            details = "\n".join(messages)
+            text = t("check.ok") if ok else t("check.failed", details=details)
         box = QMessageBox(self, objectName="checkDatabaseResult")
         box.setWindowTitle(t("menu.check_db").replace("&", ""))
         box.setText(text)

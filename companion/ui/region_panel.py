@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from html import escape
-
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import (
@@ -28,6 +26,17 @@ EVIDENCE_COLOURS = {
     "against": "#a1261d",
 }
 URGENCY_COLOURS = {"emergency": "#a1261d", "urgent": "#b3541e", "prompt": "#7a5b00"}
+
+
+def escape(text: str) -> str:
+    """html.escape's rules, without importing html (and html.entities) at start."""
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("'", "&#x27;")
+    )
 
 
 def resolve_selection(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -147,7 +147,10 @@ class SpineView(QGraphicsView):
     region_clicked = Signal(str)
 
     def __init__(
-        self, names: Mapping[str, str] | None = None, parent: QWidget | None = None
+        self,
+        names: Mapping[str, str] | None = None,
+        parent: QWidget | None = None,
+        cache_dir: Path | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("spineView")
@@ -166,10 +169,11 @@ class SpineView(QGraphicsView):
         self.setBackgroundBrush(QColor("#fbfaf7"))
         self.setMinimumSize(240, 260)
 
-        self._names: dict[str, str] = dict(DEFAULT_NAMES)
         # Each view's diagram is parsed when first shown (see _diagram), so the
         # side view costs nothing before the first paint.
         self._diagrams: dict[str, Diagram] = {}
+        # Where load_diagram keeps parsed outlines, so a warm start parses none.
+        self._cache_dir = cache_dir
         self._view = VIEWS[0]
         self._selected: str | None = None
         self._hover: str | None = None
@@ -178,8 +182,9 @@ class SpineView(QGraphicsView):
         self._user_zoomed = False
         self._overlays: list[QGraphicsItem] = []
         self._labels: list[QGraphicsItem] = []
+        # The names go in before the diagram loads, so it is labelled just once.
+        self._names: dict[str, str] = {**DEFAULT_NAMES, **(names or {})}
         self.setScene(self._diagram.scene)
-        self.set_names(names or {})
         self._restyle()
 
     # ------------------------------------------------------------ public API
@@ -354,16 +359,6 @@ class SpineView(QGraphicsView):
         super().showEvent(event)
         if not self._user_zoomed:
             self.fit()
-        # Once on screen, place the muscles' label anchors while the app is idle,
-        # one per turn of the event loop, so no click waits for them later.
-        QTimer.singleShot(0, self, self._place_next_anchor)
-
-    def _place_next_anchor(self) -> None:
-        for item in self._diagram.items.values():
-            if item.kind == "muscle" and item._click_point is None:
-                click_point(item)  # cached on the item
-                QTimer.singleShot(0, self, self._place_next_anchor)
-                return
 
     # ------------------------------------------------------------ internals
 
@@ -371,7 +366,7 @@ class SpineView(QGraphicsView):
     def _diagram(self) -> Diagram:
         diagram = self._diagrams.get(self._view)
         if diagram is None:
-            diagram = load_diagram(DIAGRAM_DIR / f"{self._view}.svg")
+            diagram = load_diagram(DIAGRAM_DIR / f"{self._view}.svg", self._cache_dir)
             diagram.scene.setParent(self)  # scenes live and die with the view
             self._apply_names(diagram)
             self._diagrams[self._view] = diagram

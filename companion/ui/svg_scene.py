@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import math
 import re
-import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.parsers import expat
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import (
+    QByteArray,
+    QDataStream,
+    QIODevice,
+    QPointF,
+    QRectF,
+    Qt,
+    qVersion,
+)
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -27,9 +36,14 @@ from PySide6.QtWidgets import (
     QGraphicsSimpleTextItem,
 )
 
+from companion.core.file_cache import FileCache
+
 INTERACTIVE_KINDS = frozenset({"vertebra", "muscle", "region"})
 CODE_ROLE = 0  # item.data(CODE_ROLE) is the domain code of interactive items
 NAME_ROLE = 1  # item.data(NAME_ROLE) is the human-readable, translated name
+# The label point of an interactive element, "x,y" in diagram coordinates:
+# tools/draw_diagrams.py stores click_point() there, so none is computed at run time.
+ANCHOR_ATTR = "data-anchor"
 _INHERITED = (
     "fill",
     "stroke",
@@ -39,67 +53,75 @@ _INHERITED = (
     "font-family",
     "text-anchor",
 )
-_TOKEN = re.compile(r"[MLHVCQZmlhvcqz]|-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+# Every letter is a path command except e/E, which belong to numbers (1e-3).
+_TOKEN = re.compile(r"[A-DF-Za-df-z]|-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+_ARITY = {"M": 2, "L": 2, "H": 1, "V": 1, "C": 6, "Q": 4, "Z": 0, "z": 0}
 
 
 class SvgSubsetError(ValueError):
     """The file uses SVG outside the subset our diagrams are written in."""
 
 
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
 def parse_path_data(d: str) -> QPainterPath:
     """Turn path data with absolute M L H V C Q Z commands into a QPainterPath."""
-    tokens = _TOKEN.findall(d)
+    try:
+        # Our art spaces every token apart, so str.split() tokenises it ten
+        # times faster than the regex; anything it misreads raises a ValueError
+        # and takes the regex's way, which also words any error.
+        return _path_from_tokens(d.split(), d)
+    except ValueError:
+        return _path_from_tokens(_TOKEN.findall(d), d)
+
+
+def _path_from_tokens(tokens: list[str], d: str) -> QPainterPath:
+    starts = [k for k, token in enumerate(tokens) if token.isalpha()]
+    if tokens and starts[:1] != [0]:
+        raise SvgSubsetError(f"path data must start with a command: {d!r}")
+    starts.append(len(tokens))
     path = QPainterPath()
-    i, cmd = 0, ""
-    x = y = 0.0
-    start = QPointF()
-
-    def nums(count: int) -> list[float]:
-        nonlocal i
-        values = [float(t) for t in tokens[i : i + count]]
-        if len(values) != count or any(t.isalpha() for t in tokens[i : i + count]):
-            raise SvgSubsetError(f"path command {cmd!r} needs {count} numbers: {d!r}")
-        i += count
-        return values
-
-    while i < len(tokens):
-        if tokens[i].isalpha():
-            cmd = tokens[i]
-            i += 1
-            if cmd.islower() and cmd != "z":
+    x = y = start_x = start_y = 0.0
+    for k in range(len(starts) - 1):
+        cmd = tokens[starts[k]]
+        arity = _ARITY.get(cmd)
+        if arity is None:
+            if cmd.islower():
                 raise SvgSubsetError(f"relative path command {cmd!r} is not supported")
-        elif not cmd:
-            raise SvgSubsetError(f"path data must start with a command: {d!r}")
-        if cmd == "M":
-            x, y = nums(2)
-            path.moveTo(x, y)
-            start = QPointF(x, y)
-            cmd = "L"  # extra pairs after M are implicit line-tos
-        elif cmd == "L":
-            x, y = nums(2)
-            path.lineTo(x, y)
-        elif cmd == "H":
-            (x,) = nums(1)
-            path.lineTo(x, y)
-        elif cmd == "V":
-            (y,) = nums(1)
-            path.lineTo(x, y)
-        elif cmd == "C":
-            x1, y1, x2, y2, x, y = nums(6)
-            path.cubicTo(x1, y1, x2, y2, x, y)
-        elif cmd == "Q":
-            x1, y1, x, y = nums(4)
-            path.quadTo(x1, y1, x, y)
-        elif cmd in "Zz":
-            path.closeSubpath()
-            x, y = start.x(), start.y()
-            cmd = ""
-        else:
             raise SvgSubsetError(f"unsupported path command {cmd!r}")
+        values = list(map(float, tokens[starts[k] + 1 : starts[k + 1]]))
+        n = len(values)
+        if arity == 0:
+            if n:
+                raise SvgSubsetError(f"numbers after {cmd!r} need a command: {d!r}")
+            path.closeSubpath()
+            x, y = start_x, start_y
+            continue
+        if not n or n % arity:
+            raise SvgSubsetError(f"path command {cmd!r} needs {arity} numbers: {d!r}")
+        if cmd == "H":
+            for value in values:
+                path.lineTo(value, y)
+            x = values[-1]
+            continue
+        if cmd == "V":
+            for value in values:
+                path.lineTo(x, value)
+            y = values[-1]
+            continue
+        if cmd == "M":
+            start_x, start_y = values[0], values[1]
+            path.moveTo(start_x, start_y)
+            for i in range(2, n, 2):  # extra pairs after M are implicit line-tos
+                path.lineTo(values[i], values[i + 1])
+        elif cmd == "L":
+            for i in range(0, n, 2):
+                path.lineTo(values[i], values[i + 1])
+        elif cmd == "C":
+            for i in range(0, n, 6):
+                path.cubicTo(*values[i : i + 6])
+        else:  # Q
+            for i in range(0, n, 4):
+                path.quadTo(*values[i : i + 4])
+        x, y = values[-2], values[-1]
     return path
 
 
@@ -243,29 +265,18 @@ def refresh_content_rect(diagram: Diagram) -> None:
     diagram.content_rect = bounds.adjusted(-8, -8, 8, 8)
 
 
-def _make_inert(item: QGraphicsItem) -> None:
-    # Decoration must never take a click or hover away from the anatomy below.
-    item.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-    item.setAcceptHoverEvents(False)
-
-
-def _text_item(
-    element: ET.Element, attrs: dict[str, str], parent: QGraphicsItem | None
-) -> QGraphicsSimpleTextItem:
-    item = QGraphicsSimpleTextItem(element.text or "", parent)
-    font = QFont(attrs.get("font-family", "DejaVu Sans"))
-    font.setPixelSize(max(1, round(float(attrs.get("font-size", 12)))))
-    item.setFont(font)
-    item.setBrush(style_brush({"fill": attrs.get("fill", "black")}))
-    place_text(item, float(attrs.get("x", 0)), float(attrs.get("y", 0)),
-               attrs.get("text-anchor", "start"))  # fmt: skip
-    _make_inert(item)
-    return item
-
-
 def place_text(item: QGraphicsSimpleTextItem, x: float, y: float, anchor: str) -> None:
     """Position a text item the way SVG does: y is the baseline, x per text-anchor."""
-    metrics = QFontMetricsF(item.font())
+    _place_text(item, QFontMetricsF(item.font()), x, y, anchor)
+
+
+def _place_text(
+    item: QGraphicsSimpleTextItem,
+    metrics: QFontMetricsF,
+    x: float,
+    y: float,
+    anchor: str,
+) -> None:
     width = metrics.horizontalAdvance(item.text())
     shift = {"middle": width / 2, "end": width}.get(anchor, 0.0)
     item.setData(2, (x, y, anchor))  # remembered so a renamed label can re-anchor
@@ -274,108 +285,312 @@ def place_text(item: QGraphicsSimpleTextItem, x: float, y: float, anchor: str) -
     item.setPos(parent.mapFromScene(pos) if parent is not None else pos)
 
 
+class _Element:
+    """One element of the file: the little of an XML tree the loader needs."""
+
+    __slots__ = ("attrib", "children", "tag", "text")
+
+    def __init__(self, tag: str, attrib: dict[str, str]) -> None:
+        self.tag = tag
+        self.attrib = attrib
+        self.children: list[_Element] = []
+        self.text = ""
+
+
+def _parse_xml(data: bytes, name: str) -> _Element:
+    # expat straight away: ElementTree would cost more to import than to use here.
+    document = _Element("", {})
+    stack = [document]
+
+    def start(tag: str, attrib: dict[str, str]) -> None:
+        element = _Element(tag.rsplit(":", 1)[-1], attrib)
+        stack[-1].children.append(element)
+        stack.append(element)
+
+    def end(_tag: str) -> None:
+        stack.pop()
+
+    def text(chunk: str) -> None:
+        if stack[-1].tag == "text":
+            stack[-1].text += chunk
+
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as error:
+        raise SvgSubsetError(f"{name} is not well-formed XML: {error}") from None
+    if len(document.children) != 1 or document.children[0].tag != "svg":
+        raise SvgSubsetError(f"{name} is not an SVG file")
+    return document.children[0]
+
+
 def _walk(
-    element: ET.Element, inherited: dict[str, str]
-) -> Iterator[tuple[ET.Element, dict[str, str]]]:
-    for child in element:
-        attrs = {k: v for k, v in inherited.items() if k in _INHERITED}
-        attrs.update(child.attrib)
-        yield child, attrs
-
-
-def _style_shape(item: QGraphicsPathItem, attrs: dict[str, str], closed: bool) -> None:
-    item.setPen(style_pen(attrs))
-    item.setBrush(style_brush(attrs) if closed else QBrush(Qt.BrushStyle.NoBrush))
-    if "opacity" in attrs:
-        item.setOpacity(float(attrs["opacity"]))
+    element: _Element, inherited: dict[str, str]
+) -> Iterator[tuple[_Element, dict[str, str]]]:
+    passed_on = {k: v for k, v in inherited.items() if k in _INHERITED}
+    for child in element.children:
+        yield child, {**passed_on, **child.attrib}
 
 
 def _is_open(tag: str, attrs: dict[str, str]) -> bool:
     return tag in ("line", "polyline") or attrs.get("fill") == "none"
 
 
-def load_diagram(svg_path: Path) -> Diagram:
-    """Parse one of our diagram files into a fresh scene."""
-    root = ET.parse(svg_path).getroot()
-    if _local(root.tag) != "svg":
-        raise SvgSubsetError(f"{svg_path} is not an SVG file")
-    scene = QGraphicsScene()
-    box = [float(v) for v in root.get("viewBox", "0 0 100 100").split()]
-    scene.setSceneRect(QRectF(*box))
-    diagram = Diagram(
-        scene,
-        spine_x=float(root.get("data-spine-x", box[2] / 2)),
-        label_left=float(root.get("data-label-left", box[0])),
-        label_right=float(root.get("data-label-right", box[0] + box[2])),
-    )
-    z = [0.0]
+def _anchor(value: str, code: str) -> QPointF:
+    try:
+        x, y = (float(v) for v in value.split(","))
+    except ValueError:
+        raise SvgSubsetError(f"{code!r} has a bad {ANCHOR_ATTR} {value!r}") from None
+    return QPointF(x, y)
 
-    def next_z() -> float:
-        z[0] += 1.0
-        return z[0]
+
+class _Builder:
+    """Turns the parsed elements into scene items, sharing pens, brushes and fonts."""
+
+    def __init__(
+        self,
+        diagram: Diagram,
+        name: str,
+        replay: Iterator[QPainterPath] | None,
+    ) -> None:
+        self.diagram = diagram
+        self.scene = diagram.scene
+        self.name = name
+        self.z = 0.0
+        # Every outline made, in order; a warm cache replays them unparsed.
+        self.replay = replay
+        self.made: list[QPainterPath] = []
+        # The art repeats a handful of styles hundreds of times; parse each once.
+        self._pens: dict[tuple[str | None, str | None], QPen] = {}
+        self._brushes: dict[tuple[str | None, str | None], QBrush] = {}
+        self._fonts: dict[tuple[str, int], tuple[QFont, QFontMetricsF]] = {}
+
+    def outline(self, make: Callable[[], QPainterPath]) -> QPainterPath:
+        if self.replay is None:
+            path = make()
+        else:
+            path = next(self.replay, None)
+            if path is None:
+                raise _StaleCache
+        self.made.append(path)
+        return path
+
+    def next_z(self) -> float:
+        self.z += 1.0
+        return self.z
+
+    def pen(self, attrs: dict[str, str]) -> QPen:
+        key = (attrs.get("stroke"), attrs.get("stroke-width"))
+        pen = self._pens.get(key)
+        if pen is None:
+            pen = self._pens[key] = style_pen(attrs)
+        return pen
+
+    def brush(self, attrs: dict[str, str]) -> QBrush:
+        key = (attrs.get("fill"), attrs.get("fill-opacity"))
+        brush = self._brushes.get(key)
+        if brush is None:
+            brush = self._brushes[key] = style_brush(attrs)
+        return brush
+
+    def font(self, attrs: dict[str, str]) -> tuple[QFont, QFontMetricsF]:
+        key = (
+            attrs.get("font-family", "DejaVu Sans"),
+            max(1, round(float(attrs.get("font-size", 12)))),
+        )
+        cached = self._fonts.get(key)
+        if cached is None:
+            font = QFont(key[0])
+            font.setPixelSize(key[1])
+            cached = self._fonts[key] = (font, QFontMetricsF(font))
+        return cached
+
+    def add(self, element: _Element, attrs: dict[str, str]) -> None:
+        kind = element.attrib.get("class", "")
+        if kind in INTERACTIVE_KINDS and element.attrib.get("id"):
+            self.add_interactive(element, attrs, kind)
+        else:
+            self.add_decor(element, attrs, None)
 
     def add_decor(
-        element: ET.Element, attrs: dict[str, str], parent: QGraphicsItem | None
+        self, element: _Element, attrs: dict[str, str], parent: QGraphicsItem | None
     ) -> QGraphicsItem | None:
-        tag = _local(element.tag)
+        tag = element.tag
         if tag == "g":
             for child, child_attrs in _walk(element, attrs):
-                add_decor(child, child_attrs, parent)
+                self.add_decor(child, child_attrs, parent)
             return None
         if tag == "text":
-            item: QGraphicsItem = _text_item(element, attrs, parent)
+            item: QGraphicsItem = self.text_item(element, attrs, parent)
         else:
-            item = QGraphicsPathItem(shape_path(tag, attrs), parent)
-            _style_shape(item, attrs, not _is_open(tag, attrs))
-            _make_inert(item)
+            outline = self.outline(lambda: shape_path(tag, attrs))
+            shape = QGraphicsPathItem(outline, parent)
+            shape.setPen(self.pen(attrs))
+            if not _is_open(tag, attrs):
+                shape.setBrush(self.brush(attrs))  # a new path item has no brush
+            if "opacity" in attrs:
+                shape.setOpacity(float(attrs["opacity"]))
+            item = shape
+        # Decoration must never take a click away from the anatomy below (and
+        # takes no hover events: that is the default).
+        item.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         if parent is None:
-            scene.addItem(item)
-        item.setZValue(next_z())
+            self.scene.addItem(item)
+        item.setZValue(self.next_z())
         return item
 
-    def add_interactive(element: ET.Element, attrs: dict[str, str], kind: str) -> None:
-        code = element.get("id", "")
-        if code in diagram.items:
-            raise SvgSubsetError(f"duplicate id {code!r} in {svg_path.name}")
-        tag = _local(element.tag)
-        members = [(element, attrs)] if tag != "g" else list(_walk(element, attrs))
+    def text_item(
+        self, element: _Element, attrs: dict[str, str], parent: QGraphicsItem | None
+    ) -> QGraphicsSimpleTextItem:
+        item = QGraphicsSimpleTextItem(element.text, parent)
+        font, metrics = self.font(attrs)
+        item.setFont(font)
+        item.setBrush(self.brush({"fill": attrs.get("fill", "black")}))
+        x, y = float(attrs.get("x", 0)), float(attrs.get("y", 0))
+        _place_text(item, metrics, x, y, attrs.get("text-anchor", "start"))
+        return item
+
+    def add_interactive(
+        self, element: _Element, attrs: dict[str, str], kind: str
+    ) -> None:
+        code = element.attrib["id"]
+        items = self.diagram.items
+        if code in items:
+            raise SvgSubsetError(f"duplicate id {code!r} in {self.name}")
+        members = [(element, attrs)] if element.tag != "g" else [*_walk(element, attrs)]
         shapes = [
             (child, child_attrs)
             for child, child_attrs in members
-            if _local(child.tag) not in ("text", "g")
-            and child_attrs.get("class", "") != "decor"
+            if child.tag not in ("text", "g") and child_attrs.get("class") != "decor"
         ]
         if not shapes:
             raise SvgSubsetError(f"{code!r} has no shape to click")
-        outline = QPainterPath()
-        outline.setFillRule(Qt.FillRule.WindingFill)
-        for child, child_attrs in shapes:
-            outline = outline.united(shape_path(_local(child.tag), child_attrs))
-        item = DiagramItem(code, kind, outline.simplified())
+        item = DiagramItem(code, kind, self.outline(lambda: _outline(shapes)))
         first_attrs = shapes[0][1]
-        item.set_base_style(style_pen(first_attrs), style_brush(first_attrs))
-        if kind != "region":
-            # Fibre and detail strokes must not spill past the muscle or bone.
+        item.set_base_style(self.pen(first_attrs), self.brush(first_attrs))
+        if kind == "muscle":
+            # Fibre strokes run to the muscle's edge and must not spill past it.
+            # Bones and bands draw their details inside (a test checks), so they
+            # skip the clip, which costs a path rasterisation on every paint.
             item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape)
-        scene.addItem(item)
-        item.setZValue(next_z())
+        anchor = element.attrib.get(ANCHOR_ATTR)
+        if anchor is not None:
+            item._click_point = _anchor(anchor, code)
+        self.scene.addItem(item)
+        item.setZValue(self.next_z())
+        drawn = {id(child) for child, _ in shapes}
         for child, child_attrs in members:
-            if (child, child_attrs) in shapes or child is element:
+            if id(child) in drawn or child is element:
                 continue
-            added = add_decor(child, child_attrs, item)
+            added = self.add_decor(child, child_attrs, item)
             is_label = child_attrs.get("class") == "label"
             if isinstance(added, QGraphicsSimpleTextItem) and is_label:
                 item.labels.append(added)
-        diagram.items[code] = item
+        items[code] = item
 
-    for element, attrs in _walk(root, dict(root.attrib)):
-        kind = element.get("class", "")
-        if kind in INTERACTIVE_KINDS and element.get("id"):
-            add_interactive(element, attrs, kind)
-        else:
-            add_decor(element, attrs, None)
-    refresh_content_rect(diagram)
+
+def _outline(shapes: list[tuple[_Element, dict[str, str]]]) -> QPainterPath:
+    if len(shapes) == 1:
+        return shape_path(shapes[0][0].tag, shapes[0][1])
+    # One outline for bones drawn in parts, so no seam shows between them.
+    outline = QPainterPath()
+    outline.setFillRule(Qt.FillRule.WindingFill)
+    for child, child_attrs in shapes:
+        outline = outline.united(shape_path(child.tag, child_attrs))
+    return outline.simplified()
+
+
+class _StaleCache(Exception):
+    """The cached outlines do not fit the file after all."""
+
+
+def _outline_cache(cache_dir: Path | None) -> FileCache | None:
+    if cache_dir is None:
+        return None
+    try:
+        # Outlines come out in the order this code makes them: a change to it
+        # (or to Qt, whose stream format holds them) must not reuse old ones.
+        code = zlib.crc32(Path(__file__).read_bytes())
+    except OSError:
+        return None  # no source to check against (a frozen build): no cache
+    return FileCache(cache_dir, "outlines", f"{qVersion()}:{code:08x}")
+
+
+def _encode(paths: list[QPainterPath]) -> bytes:
+    buffer = QByteArray()
+    stream = QDataStream(buffer, QIODevice.OpenModeFlag.WriteOnly)
+    stream.setVersion(QDataStream.Version.Qt_6_0)
+    stream.writeUInt32(len(paths))
+    for path in paths:
+        stream << path
+    return bytes(buffer.data())
+
+
+def _decode(payload: bytes) -> list[QPainterPath] | None:
+    buffer = QByteArray(payload)  # the stream only points at it: keep it alive
+    stream = QDataStream(buffer, QIODevice.OpenModeFlag.ReadOnly)
+    stream.setVersion(QDataStream.Version.Qt_6_0)
+    paths = []
+    for _ in range(stream.readUInt32()):
+        path = QPainterPath()
+        stream >> path
+        if stream.status() != QDataStream.Status.Ok:
+            return None
+        paths.append(path)
+    return paths if stream.atEnd() else None
+
+
+def load_diagram(svg_path: Path, cache_dir: Path | None = None) -> Diagram:
+    """Parse one of our diagram files into a fresh scene.
+
+    With cache_dir, the shapes' outlines are kept there (see FileCache): parsing
+    path data is most of a load, and a warm start skips it.
+    """
+    svg_path = Path(svg_path)
+    data = svg_path.read_bytes()
+    cache = _outline_cache(cache_dir)
+    payload = cache.get(svg_path, data) if cache is not None else None
+    paths = _decode(payload) if payload is not None else None
+    if paths is not None:
+        try:
+            return _build_diagram(data, svg_path.name, iter(paths))[0]
+        except _StaleCache:
+            pass
+    diagram, made = _build_diagram(data, svg_path.name, None)
+    if cache is not None:
+        cache.put(svg_path, data, _encode(made))
     return diagram
+
+
+def parse_diagram(data: bytes, name: str = "diagram.svg") -> Diagram:
+    """Parse a diagram's SVG text (name is for error messages) into a fresh scene."""
+    return _build_diagram(data, name, None)[0]
+
+
+def _build_diagram(
+    data: bytes, name: str, replay: Iterator[QPainterPath] | None
+) -> tuple[Diagram, list[QPainterPath]]:
+    root = _parse_xml(data, name)
+    scene = QGraphicsScene()
+    box = [float(v) for v in root.attrib.get("viewBox", "0 0 100 100").split()]
+    scene.setSceneRect(QRectF(*box))
+    diagram = Diagram(
+        scene,
+        spine_x=float(root.attrib.get("data-spine-x", box[2] / 2)),
+        label_left=float(root.attrib.get("data-label-left", box[0])),
+        label_right=float(root.attrib.get("data-label-right", box[0] + box[2])),
+    )
+    builder = _Builder(diagram, name, replay)
+    for element, attrs in _walk(root, root.attrib):
+        builder.add(element, attrs)
+    if replay is not None and next(replay, None) is not None:
+        raise _StaleCache
+    refresh_content_rect(diagram)
+    return diagram, builder.made
 
 
 def code_of(item: QGraphicsItem | None) -> str | None:
@@ -409,13 +624,25 @@ def code_at(
 def click_point(item: QGraphicsItem, grid: int = 20) -> QPointF:
     """A scene point well inside item's shape where a click reaches that item.
 
-    It is the sampled point farthest from anything that is not this item (its
-    edges, or a higher interactive item covering it), so a click that lands a
-    pixel off still hits the same thing.
+    Diagram items read it from the file (see ANCHOR_ATTR) or work it out once;
+    other items are measured each time.
     """
     cached = getattr(item, "_click_point", None)
     if cached is not None:
         return QPointF(cached)
+    point = compute_click_point(item, grid)
+    if isinstance(item, DiagramItem):
+        item._click_point = QPointF(point)
+    return point
+
+
+def compute_click_point(item: QGraphicsItem, grid: int = 20) -> QPointF:
+    """Work out click_point afresh (slow: many hit tests), ignoring any stored one.
+
+    It is the sampled point farthest from anything that is not this item (its
+    edges, or a higher interactive item covering it), so a click that lands a
+    pixel off still hits the same thing.
+    """
     scene = item.scene()
     code = code_of(item)
     rect = (
@@ -433,10 +660,7 @@ def click_point(item: QGraphicsItem, grid: int = 20) -> QPointF:
         best.x() - 2 * cell_w, best.y() - 2 * cell_h, 4 * cell_w, 4 * cell_h
     )
     fine = _most_inside(items, code, window, 16)
-    point = fine if fine is not None else best
-    if isinstance(item, DiagramItem):
-        item._click_point = QPointF(point)
-    return point
+    return fine if fine is not None else best
 
 
 def _most_inside(

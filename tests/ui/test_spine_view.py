@@ -7,15 +7,20 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtWidgets import QGraphicsItem
+from PySide6.QtGui import QPainterPathStroker
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
 from companion.core.spine import LEVELS, Region
 from companion.ui.spine_view import DIAGRAM_DIR, MUSCLE_IDS, VIEWS, SpineView
 from companion.ui.svg_scene import (
+    ANCHOR_ATTR,
     NAME_ROLE,
     SvgSubsetError,
     click_point,
+    code_at,
+    compute_click_point,
     load_diagram,
+    parse_diagram,
     parse_path_data,
 )
 
@@ -283,3 +288,147 @@ def test_path_parser_reads_the_subset_and_refuses_the_rest():
     assert path.contains(QPointF(10, 10))
     with pytest.raises(SvgSubsetError):
         parse_path_data("M 0 0 l 10 10")
+
+
+def test_path_parser_reads_compact_path_data_like_spaced():
+    """Numbers run together or split by commas parse like the spaced-out art."""
+    compact = parse_path_data("M10-5L3,4 20 1e1H7V.5Q1,2,3,4C1 2 3 4 5 6z")
+    spaced = parse_path_data(
+        "M 10 -5 L 3 4 L 20 10 H 7 V 0.5 Q 1 2 3 4 C 1 2 3 4 5 6 Z"
+    )
+    assert compact == spaced
+    with pytest.raises(SvgSubsetError):
+        parse_path_data("10 10 L 5 5")
+    with pytest.raises(SvgSubsetError):
+        parse_path_data("M 0 0 C 1 2 3")
+    with pytest.raises(SvgSubsetError):
+        parse_path_data("M 0 0 A 5 5 0 0 1 10 10")
+
+
+def test_broken_xml_is_refused_with_the_file_name(qapp):
+    """A truncated or non-SVG file raises SvgSubsetError naming the file."""
+    with pytest.raises(SvgSubsetError, match=r"broken\.svg"):
+        parse_diagram(b"<svg><g></svg>", "broken.svg")
+    with pytest.raises(SvgSubsetError, match=r"page\.svg"):
+        parse_diagram(b"<html/>", "page.svg")
+
+
+@pytest.mark.parametrize("name", VIEWS)
+def test_stored_anchors_match_the_art(qapp, name):
+    """Each clickable thing's stored label point is what click_point would find.
+
+    The app reads these points instead of working them out at start; if the art
+    changes without them, run `python tools/draw_diagrams.py` again.
+    """
+    root = ET.parse(DIAGRAM_DIR / f"{name}.svg").getroot()
+    stored = {
+        e.get("id"): e.get(ANCHOR_ATTR) for e in root if e.get(ANCHOR_ATTR) is not None
+    }
+    diagram = load_diagram(DIAGRAM_DIR / f"{name}.svg")
+    assert set(stored) == set(diagram.items)
+    stale = []
+    for code, item in diagram.items.items():
+        anchor = click_point(item)
+        assert f"{anchor.x():.2f},{anchor.y():.2f}" == stored[code]
+        assert code_at(diagram.scene, anchor) == code
+        fresh = compute_click_point(item)
+        if abs(fresh.x() - anchor.x()) > 0.01 or abs(fresh.y() - anchor.y()) > 0.01:
+            stale.append((code, stored[code], f"{fresh.x():.2f},{fresh.y():.2f}"))
+    assert stale == [], "stale anchors: run tools/draw_diagrams.py"
+
+
+def test_showing_labels_needs_no_hit_testing(qtbot, view):
+    """Labels point at the stored anchors: no hit shape is built to place them."""
+    view.set_involved_muscles(list(MUSCLE_IDS))
+    qtbot.waitExposed(view)
+    assert len(view.label_items()) == sum(m in view.items_by_code() for m in MUSCLE_IDS)
+    assert [
+        c for c, i in view.items_by_code().items() if i._hit_shape is not None
+    ] == []
+
+
+@pytest.mark.parametrize("name", VIEWS)
+def test_bone_and_band_details_stay_inside_their_outline(qapp, name):
+    """Only muscles clip their children; every other item's details lie inside it.
+
+    Clipping costs a path rasterisation per item on every paint, so bones and
+    bands skip it; this keeps that invisible.
+    """
+    spills = []
+    diagram = load_diagram(DIAGRAM_DIR / f"{name}.svg")  # keeps the scene alive
+    for code, item in diagram.items.items():
+        clipped = bool(
+            item.flags() & QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape
+        )
+        assert clipped == (item.kind == "muscle"), code
+        if clipped:
+            continue
+        outline = item.shape()
+        for child in item.childItems():
+            if not isinstance(child, QGraphicsPathItem):
+                continue
+            stroker = QPainterPathStroker(child.pen())
+            drawn = stroker.createStroke(child.path()).united(child.path())
+            outside = drawn.subtracted(outline).boundingRect()
+            if outside.width() * outside.height() > 0.01:
+                spills.append(code)
+    assert spills == []
+
+
+def outlines(diagram) -> list[tuple[str, object]]:
+    """Every item's kind of shape and outline, in stacking order."""
+    return [
+        (type(item).__name__, item.path() if hasattr(item, "path") else item.text())
+        for item in sorted(diagram.scene.items(), key=lambda i: i.zValue())
+    ]
+
+
+def test_a_warm_outline_cache_builds_the_same_scene_unparsed(
+    qapp, tmp_path, monkeypatch
+):
+    """The second load from a cache folder gives the same art without parsing."""
+    from companion.ui import svg_scene
+
+    cache = tmp_path / "cache"
+    svg = DIAGRAM_DIR / "posterior.svg"
+    plain = load_diagram(svg)
+    assert outlines(load_diagram(svg, cache)) == outlines(plain)
+
+    def refuse(_d: str) -> None:
+        raise AssertionError("path data parsed although the cache was warm")
+
+    monkeypatch.setattr(svg_scene, "parse_path_data", refuse)
+    warm = load_diagram(svg, cache)
+    assert outlines(warm) == outlines(plain)
+    assert {c: click_point(i) for c, i in warm.items.items()} == {
+        c: click_point(i) for c, i in plain.items.items()
+    }
+
+
+def test_a_damaged_or_stale_outline_cache_is_ignored(qapp, tmp_path):
+    """Junk in the cache, or an edited file, gives the art the file describes."""
+    cache = tmp_path / "cache"
+    svg = tmp_path / "posterior.svg"
+    svg.write_bytes((DIAGRAM_DIR / "posterior.svg").read_bytes())
+    plain = outlines(load_diagram(svg))
+    load_diagram(svg, cache)
+    (entry,) = cache.iterdir()
+    good = entry.read_bytes()
+    for junk in (b"", good[: len(good) // 3], good[:-50] + bytes(50)):
+        entry.write_bytes(junk)
+        assert outlines(load_diagram(svg, cache)) == plain
+    text = svg.read_text(encoding="utf-8")
+    svg.write_text(text.replace("M 420 4 C", "M 400 4 C", 1), encoding="utf-8")
+    moved = outlines(load_diagram(svg))
+    assert moved != plain
+    assert outlines(load_diagram(svg, cache)) == moved
+
+
+def test_spine_view_with_a_cache_folder_draws_both_views(qtbot, tmp_path):
+    """A view given a cache folder fills it and works the same from it."""
+    for _run in range(2):
+        view = SpineView(cache_dir=tmp_path / "cache")
+        qtbot.addWidget(view)
+        view.set_view("lateral")
+        assert set(view.items_by_code()) >= set(LEVEL_CODES)
+    assert len(list((tmp_path / "cache").iterdir())) == 2

@@ -8,6 +8,7 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from companion.app import build, build_ready
+from companion.core.content import clear_cache
 from tests.probe import run_python
 
 STORE_MODULES = ("companion.store", "sqlite_utils", "sqlcipher3", "keyring", "argon2")
@@ -101,3 +102,24 @@ def test_records_that_cannot_open_are_explained_and_close_the_window(
     qtbot.addWidget(again)
     assert again.session is not None
     again.close()
+
+
+def test_first_start_leaves_a_cache_that_the_next_start_reads(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """Parsed content and diagram outlines are cached under the data folder."""
+    clear_cache()  # content loaded by earlier tests would not be read from disk
+    home = tmp_path / "clinic"
+    window = build_ready(["--data-dir", str(home)])
+    qtbot.addWidget(window)
+    window.close()
+    cache = home / "cache"
+    kinds = {p.suffix for p in cache.rglob("*") if p.is_file()}
+    assert ".outlines" in kinds and len(kinds) >= 2, kinds
+    stamps = {p: p.stat().st_mtime_ns for p in cache.rglob("*") if p.is_file()}
+    again = build_ready(["--data-dir", str(home)])
+    qtbot.addWidget(again)
+    assert again.panel.header.text() == window.panel.header.text()
+    again.close()
+    # Read, not rewritten: the entries were still good.
+    assert {p: p.stat().st_mtime_ns for p in stamps} == stamps
