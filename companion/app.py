@@ -25,6 +25,7 @@ from companion.ui.settings import Settings, make_settings_private
 if TYPE_CHECKING:
     # The store (SQLCipher, sqlite-utils, keyring) loads after the first paint.
     from companion.store import Store
+    from companion.ui.records_opener import AskPassphrase
     from companion.ui.visit_session import VisitSession
 
 STYLE_SHEET = ASSETS_DIR / "styles" / "app.qss"
@@ -111,7 +112,7 @@ def build_ready(argv: list[str], timeout_s: float = 60.0) -> MainWindow:
     window = build(argv)
     app = application()
     deadline = time.monotonic() + timeout_s
-    while window.session is None and window.startup_error is None:
+    while not window.records_ready and window.startup_error is None:
         if time.monotonic() > deadline:
             raise StartupError("The patient records did not open in time.")
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
@@ -122,54 +123,106 @@ def build_ready(argv: list[str], timeout_s: float = 60.0) -> MainWindow:
 
 
 def open_records(window: MainWindow, paths: AppPaths, demo: bool = False) -> None:
-    """Open the database and hand it to the window, or tell the user why not."""
+    """Open the database on a worker thread, then hand it to the window.
+
+    The window stays live meanwhile; a failure is shown over it (exit code 2).
+    """
+    from companion.ui.records_opener import RecordsOpener
+
+    language = window.state.language
+    t = window.state.strings.t
+
+    def work(ask: AskPassphrase) -> Store:
+        store = open_encrypted_store(paths, language, ask=ask)
+        try:
+            if demo:
+                from companion.demo import build_demo_clinic
+
+                build_demo_clinic(store)  # first run only: skips patients already there
+            _preload_record_modules()
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    def ask_on_gui_thread(new: bool, message: str) -> str | None:
+        from companion.ui.passphrase import ask_passphrase
+
+        return ask_passphrase(new, t, message, window)
+
+    opener = RecordsOpener(work, ask_on_gui_thread, StartupError, window)
+    opener.opened.connect(lambda store: _attach(window, store))
+    opener.failed.connect(window.show_startup_error)
+    window.records_opener = opener
+    opener.start()
+
+
+def _preload_record_modules() -> None:
+    """Import, on the worker, the pure-Python modules the records need next.
+
+    Widget modules are left to the GUI thread (PySide builds its types there).
+    """
+    import argon2  # noqa: F401  (the PIN lock)
+
+    import companion.core.handout
+    import companion.core.progress
+    import companion.store.backup_schedule  # noqa: F401
+
+
+def _attach(window: MainWindow, store: Store) -> None:
+    """On the GUI thread: give the opened store to the window (if still open)."""
     from companion.ui.visit_session import VisitSession
 
-    try:
-        store = open_encrypted_store(paths, window.state.language, window)
-    except StartupError as error:
-        window.show_startup_error(str(error))
+    if window.closing:
+        store.close()  # the window was closed while the records were opening
         return
-    if demo:
-        from companion.demo import build_demo_clinic
-
-        build_demo_clinic(store)  # first run only: it skips patients already there
     session = VisitSession(store)
-    window.attach_session(session)
-    _report_recovery(window, session)
+    # Reported once the visit panel is there to show the recovered notes.
+    window.records_opened.connect(lambda: _report_recovery(window, session))
+    window.attach_session(session, stepwise=True)
 
 
 PASSPHRASE_TRIES = 5
 
 
 def open_encrypted_store(
-    paths: AppPaths, language: str = "en", parent: QWidget | None = None
+    paths: AppPaths,
+    language: str = "en",
+    parent: QWidget | None = None,
+    ask: AskPassphrase | None = None,
 ) -> Store:
     """Open the database encrypted, with the keychain key or a passphrase.
 
-    COMPANION_KEYRING=memory swaps in an in-process keychain (tests only).
+    ask(new, message) asks for the passphrase (by default a dialog over
+    parent). COMPANION_KEYRING=memory swaps in an in-process keychain (tests).
     """
     from companion.store import StoreError, open_store
     from companion.store.cipher import WrongKey
     from companion.store.keys import database_key, install_keyring_from_env
+    from companion.ui.error_text import error_text
 
     install_keyring_from_env()
-    t = strings(language if language in ("en", "es") else "en").t
+    chosen = strings(language if language in ("en", "es") else "en")
+    t = chosen.t
     message = ""
 
-    def ask(new: bool) -> str | None:
+    def ask_dialog(new: bool, message: str) -> str | None:
         from companion.ui.passphrase import ask_passphrase
 
         return ask_passphrase(new, t, message, parent)
 
+    def ask_passphrase_now(new: bool) -> str | None:
+        return (ask or ask_dialog)(new, message)
+
     for _attempt in range(PASSPHRASE_TRIES):
         try:
-            key = database_key(paths.database, ask)
+            key = database_key(paths.database, ask_passphrase_now)
             return open_store(paths.database, backup_dir=paths.backup_dir, key=key)
         except WrongKey:
             message = t("security.wrong_passphrase")
         except StoreError as error:
-            raise StartupError(str(error)) from error
+            # In the language chosen in settings, like the rest of the window.
+            raise StartupError(error_text(error, chosen)) from error
     raise StartupError(t("security.wrong_passphrase"))
 
 

@@ -134,6 +134,14 @@ class FirstPaint(QObject):
         self.seen, self.wait = False, wait_for_ready
         self.painted = None
         self.ready_at = None
+        self.last_tick, self.stall = None, 0.0
+        self.ticker = QTimer(self, interval=1)
+        self.ticker.timeout.connect(self.tick)
+    def tick(self):
+        now = time.perf_counter()
+        if self.last_tick is not None:
+            self.stall = max(self.stall, now - self.last_tick)
+        self.last_tick = now
     def eventFilter(self, obj, event):
         if not self.seen and event.type() == QEvent.Type.Paint:
             self.seen = True
@@ -143,14 +151,18 @@ class FirstPaint(QObject):
     def on_painted(self):
         heavy = [m for m in os.environ["BENCH_HEAVY"].split(",") if m in sys.modules]
         self.painted = (time.perf_counter() - T0, _rss(), heavy)
+        # From here to "records open", how long does the event loop stall?
+        self.ticker.start()
+        self.tick()
         self.maybe_report()
     def on_ready(self):
-        self.ready_at = (time.perf_counter() - T0, _rss())
+        self.tick()
+        self.ready_at = (time.perf_counter() - T0, _rss(), self.stall)
         self.maybe_report()
     def maybe_report(self):
         if self.painted is None or (self.wait and self.ready_at is None):
             return
-        ready = self.ready_at or self.painted[:2]
+        ready = self.ready_at or (*self.painted[:2], 0.0)
         print("BENCH " + repr((*self.painted, *ready)), flush=True)
         os._exit(0)
 """
@@ -203,6 +215,7 @@ class StartSample:
     heavy: list[str]
     ready_s: float
     ready_rss: int
+    stall_s: float  # longest event-loop stall between first paint and records open
 
 
 def _probe(
@@ -231,9 +244,14 @@ def _probe(
     )
     for line in result.stdout.splitlines():
         if line.startswith("BENCH "):
-            paint, rss, heavy, ready, ready_rss = eval(line[6:], {})  # our repr()
+            paint, rss, heavy, ready, ready_rss, stall = eval(line[6:], {})  # repr()
             return StartSample(
-                float(paint), int(rss), list(heavy), float(ready), int(ready_rss)
+                float(paint),
+                int(rss),
+                list(heavy),
+                float(ready),
+                int(ready_rss),
+                float(stall),
             )
     raise RuntimeError(f"probe printed no result:\n{result.stdout}\n{result.stderr}")
 
@@ -284,7 +302,8 @@ def bench_start(size: Size, data_dir: Path) -> list[Row]:
             "ms",
             "(no target; diagram usable before)",
             None,
-            "keychain, SQLCipher open, quick_check, visit panel built",
+            "keychain, SQLCipher, quick_check on a worker; longest event-loop "
+            f"stall meanwhile {median([x.stall_s * 1000 for x in app]):.0f} ms",
         ),
         Row(
             "resident memory at first paint",

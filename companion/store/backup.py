@@ -196,10 +196,7 @@ def _backup_locked(
         try:
             _copy(conn, temp, key)
             if not is_intact(temp, key):
-                raise StoreError(
-                    f"A backup copy failed its integrity check ({temp}); the "
-                    "database itself was not changed. Check the backup drive."
-                )
+                raise StoreError(key="backup_check_failed", path=temp)
             os.replace(temp, final)
         finally:
             with contextlib.suppress(FileNotFoundError):
@@ -212,7 +209,7 @@ def _backup_locked(
         raise friendly from exc
     except OSError as exc:
         raise StoreError(
-            f"Could not write a backup to {backup_dir}: {exc.strerror or exc}."
+            key="backup_write_failed", folder=backup_dir, reason=exc.strerror or exc
         ) from exc
     rotate(backup_dir, kind)
     return final

@@ -41,8 +41,13 @@ def connect(
     readonly: bool = False,
     timeout: float = 5.0,
     isolation_level: str | None = "",
+    check_same_thread: bool = True,
 ) -> Connection:
-    """A connection to path: SQLCipher with the key, or stdlib sqlite3 without one."""
+    """A connection to path: SQLCipher with the key, or stdlib sqlite3 without one.
+
+    check_same_thread=False lets a connection opened on one thread be handed to
+    another; the caller must still never use it from two threads at once.
+    """
     target = Path(path)
     if readonly:
         name: str = f"{target.resolve().as_uri()}?mode=ro"
@@ -52,10 +57,18 @@ def connect(
         ensure_private_file(target)
     if key is None:
         return sqlite3.connect(
-            name, uri=readonly, timeout=timeout, isolation_level=isolation_level
+            name,
+            uri=readonly,
+            timeout=timeout,
+            isolation_level=isolation_level,
+            check_same_thread=check_same_thread,
         )
     conn = sqlcipher.connect(
-        name, uri=readonly, timeout=timeout, isolation_level=isolation_level
+        name,
+        uri=readonly,
+        timeout=timeout,
+        isolation_level=isolation_level,
+        check_same_thread=check_same_thread,
     )
     try:
         # SQLCipher logs decrypt failures to stderr by default; nothing to tell there.
@@ -73,10 +86,7 @@ def check_key(conn: Connection, path: Path | str) -> None:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except DB_ERRORS as exc:
         if "not a database" in str(exc):
-            raise WrongKey(
-                f"The database ({path}) could not be unlocked: the key or "
-                "passphrase does not match it."
-            ) from exc
+            raise WrongKey(key="wrong_key", path=path) from exc
         raise
 
 
@@ -189,10 +199,7 @@ def export_encrypted(source: Path, dest: Path, key: bytes) -> None:
         check.close()
     if rows != [("ok",)] or after != before:
         dest.unlink(missing_ok=True)
-        raise StoreError(
-            f"Encrypting {source.name} did not produce an identical copy; the "
-            "original was left untouched."
-        )
+        raise StoreError(key="encrypt_mismatch", name=source.name)
     with open(dest, "rb+") as handle:
         os.fsync(handle.fileno())
 

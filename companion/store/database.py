@@ -70,8 +70,10 @@ def apply_pragmas(conn: sqlite3.Connection) -> None:
         (actual,) = conn.execute(f"PRAGMA {name}").fetchone()
         if actual != wanted:
             raise StoreError(
-                f"The database could not be made safe to write: {name} is "
-                f"{actual!r} instead of {wanted!r}. Move it to a local disk."
+                key="unsafe_setting",
+                name=name,
+                actual=repr(actual),
+                wanted=repr(wanted),
             )
 
 
@@ -145,7 +147,7 @@ class Store:
     @contextmanager
     def _saving(self) -> Iterator[None]:
         if self._closed:
-            raise StoreError("The database is closed.")
+            raise StoreError(key="closed")
         with write_transaction(self.db.conn, self.path, self._audit_chain.forget):
             yield
         self.changed_since_backup = True
@@ -153,7 +155,7 @@ class Store:
     @contextmanager
     def _reading(self) -> Iterator[None]:
         if self._closed:
-            raise StoreError("The database is closed.")
+            raise StoreError(key="closed")
         try:
             yield
         except DB_ERRORS as exc:
@@ -333,7 +335,7 @@ class Store:
     def backup(self, kind: str = "auto") -> Path:
         """Make a verified backup in backup_dir now; return its path."""
         if self._closed:
-            raise StoreError("The database is closed.")
+            raise StoreError(key="closed")
         job = self.backup_job(kind)
         path = make_backup(self, self.backup_dir, kind)
         self.record_backup(job, path)
@@ -345,7 +347,7 @@ class Store:
         The job opens its own connection: this store's must stay on its thread.
         """
         if self._closed:
-            raise StoreError("The database is closed.")
+            raise StoreError(key="closed")
         return BackupJob(
             self.path, self.backup_dir, kind, self._key, self.conn.total_changes
         )
@@ -357,7 +359,7 @@ class Store:
         made: a save during a background copy may be missing from it.
         """
         if self._closed:
-            raise StoreError("The database is closed.")
+            raise StoreError(key="closed")
         unchanged = self.conn.total_changes == job.changes_at_start
         self.last_backup = datetime.now(UTC)
         self.audit(audit.BACKUP, path.name)
@@ -381,7 +383,7 @@ class Store:
     def audit(self, event: str, record_id: str = "") -> AuditEntry | None:
         """Append an audit row in its own transaction (no PHI: ids only)."""
         if self._closed:
-            raise StoreError("The database is closed.")
+            raise StoreError(key="closed")
         if not self._has_audit_table():
             return None
         with write_transaction(self.db.conn, self.path, self._audit_chain.forget):
@@ -405,7 +407,7 @@ class Store:
     def set_security_setting(self, name: str, value: str) -> None:
         """Save a security_settings value in its own transaction."""
         if self._closed:
-            raise StoreError("The database is closed.")
+            raise StoreError(key="closed")
         with write_transaction(self.db.conn, self.path):
             audit.put_secret(self.db, name, value)
 
@@ -435,18 +437,12 @@ def open_store(
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except PermissionError as exc:
-        raise StoreReadOnly(
-            f"The database folder is read-only ({path.parent}), so it cannot be "
-            "created. Choose a folder you can write to."
-        ) from exc
+        raise StoreReadOnly(key="folder_not_creatable", folder=path.parent) from exc
     lock = InstanceLock(path)
     lock.acquire()
     if path.exists() and not os.access(path, os.W_OK):
         lock.release()
-        raise StoreReadOnly(
-            f"The database folder is read-only ({path}), so changes cannot be "
-            "saved. Ask for write permission or move the database, then try again."
-        )
+        raise StoreReadOnly(key="read_only", path=path)
     db: Database | None = None
     try:
         if key is None:
@@ -485,9 +481,7 @@ def _key_for_existing(path: Path) -> bytes | None:
     if key is None and path.exists() and not is_plain_database(path):
         if path.stat().st_size == 0:
             return None
-        raise KeyUnavailable(
-            f"The database ({path}) is encrypted and its key is not available here."
-        )
+        raise KeyUnavailable(key="key_not_here", path=path)
     return key
 
 
@@ -530,7 +524,15 @@ def encrypt_plain_backups(backup_dir: Path, key: bytes) -> list[Path]:
 def _connect(path: Path, busy_timeout: float, key: bytes | None) -> sqlite3.Connection:
     try:
         # Autocommit mode: every transaction is an explicit BEGIN IMMEDIATE.
-        conn = connect(path, key, timeout=busy_timeout, isolation_level=None)
+        # The app opens its store on a worker thread and then uses it only on
+        # the GUI thread (ui/records_opener.py): a hand-over, never shared use.
+        conn = connect(
+            path,
+            key,
+            timeout=busy_timeout,
+            isolation_level=None,
+            check_same_thread=False,
+        )
     except DB_ERRORS as exc:
         friendly = translate(exc, path)
         if friendly is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping
 from pathlib import Path
 
 from sqlcipher3 import dbapi2 as _sqlcipher
@@ -10,6 +11,7 @@ from sqlcipher3 import dbapi2 as _sqlcipher
 from companion.core.records import InvalidInput
 
 __all__ = [
+    "MESSAGES",
     "InvalidInput",
     "StoreBusy",
     "StoreCorrupt",
@@ -42,8 +44,105 @@ SQLITE_CANTOPEN = 14
 SQLITE_NOTADB = 26
 
 
+# The English sentence of every user-facing store error, by message key. The
+# interface shows the same keys in the user's language from the strings files
+# ([store_error] in assets/i18n/<lang>.toml), which the store never reads; a
+# test keeps en.toml word for word the same as this table.
+MESSAGES: Mapping[str, str] = {
+    "closed": "The database is closed.",
+    "disk_full": (
+        "The disk is full, so the last change was not saved. Free some space "
+        "on the drive holding {path}, then save again; earlier work is safe."
+    ),
+    "read_only": (
+        "The database folder is read-only ({path}), so changes cannot be "
+        "saved. Ask for write permission or move the database, then try again."
+    ),
+    "busy": (
+        "Another program is using the database ({path}). Close it (a backup "
+        "or sync tool, or a database viewer), then save again."
+    ),
+    "damaged": (
+        "The database file is damaged ({path}). Restart Spine Companion to "
+        "restore it from the newest backup."
+    ),
+    "cannot_open": (
+        "The database cannot be opened for writing ({path}). Check that the "
+        "folder exists and can be written, then try again."
+    ),
+    "disk_error": (
+        "The disk reported an error while saving to {path}. Check the drive, "
+        "then save again; earlier work is safe."
+    ),
+    "already_open": (
+        "Spine Companion is already open on this database ({path}). Close the "
+        "other window first."
+    ),
+    "folder_read_only": (
+        "The database folder is read-only ({folder}), so Spine Companion "
+        "cannot save. Ask for write permission or move the database, then "
+        "start again."
+    ),
+    "folder_not_creatable": (
+        "The database folder is read-only ({folder}), so it cannot be created. "
+        "Choose a folder you can write to."
+    ),
+    "unsafe_setting": (
+        "The database could not be made safe to write: {name} is {actual} "
+        "instead of {wanted}. Move it to a local disk."
+    ),
+    "key_not_here": (
+        "The database ({path}) is encrypted and its key is not available here."
+    ),
+    "wrong_key": (
+        "The database ({path}) could not be unlocked: the key or passphrase "
+        "does not match it."
+    ),
+    "encrypt_mismatch": (
+        "Encrypting {name} did not produce an identical copy; the original was "
+        "left untouched."
+    ),
+    "backup_check_failed": (
+        "A backup copy failed its integrity check ({path}); the database itself "
+        "was not changed. Check the backup drive."
+    ),
+    "backup_write_failed": "Could not write a backup to {folder}: {reason}.",
+    "keyinfo_unreadable": "The key description {path} cannot be read.",
+    "key_not_in_keychain": (
+        "The key of this encrypted database is not in this computer's keychain "
+        "(entry {entry}…). Sign in as the user who created it, or restore the "
+        "keychain, then start again."
+    ),
+    "unknown_key_method": "Unknown key method {method} in the key description.",
+    "keychain_save_failed": "The key could not be saved in the keychain: {reason}",
+    "passphrase_too_short": (
+        "The passphrase must be at least {count} characters long."
+    ),
+    "no_passphrase": "No passphrase was given, so the database stays locked.",
+}
+
+
 class StoreError(Exception):
-    """Something outside the program stopped the store; the message says what."""
+    """Something outside the program stopped the store; the message says what.
+
+    Raised as StoreError(key="disk_full", path=...): key names the sentence in
+    MESSAGES and the keyword values fill its {placeholders}, so the interface
+    can say it in the user's language (error.key, error.params); str(error) is
+    the English sentence, for logs and tools. A plain StoreError("text") has no
+    key and reads the same in every language.
+    """
+
+    def __init__(
+        self, message: str = "", /, *, key: str = "", **params: object
+    ) -> None:
+        # Text only, so the interface can fill any language's sentence with them.
+        texts = {name: str(value) for name, value in params.items()}
+        if key:
+            # An unknown key or a missing value fails here, loudly, in tests.
+            message = MESSAGES[key].format(**texts)
+        super().__init__(message)
+        self.key = key
+        self.params = texts
 
 
 class StoreLocked(StoreError):
@@ -76,33 +175,15 @@ def translate(exc: Exception, path: Path | str) -> StoreError | None:
     """The user-facing error for an SQLite failure, or None for a programming error."""
     code = primary_code(exc)
     if code == SQLITE_FULL:
-        return StoreFull(
-            "The disk is full, so the last change was not saved. Free some space "
-            f"on the drive holding {path}, then save again; earlier work is safe."
-        )
+        return StoreFull(key="disk_full", path=path)
     if code == SQLITE_READONLY:
-        return StoreReadOnly(
-            f"The database folder is read-only ({path}), so changes cannot be "
-            "saved. Ask for write permission or move the database, then try again."
-        )
+        return StoreReadOnly(key="read_only", path=path)
     if code in (SQLITE_BUSY, SQLITE_LOCKED):
-        return StoreBusy(
-            f"Another program is using the database ({path}). Close it (a backup "
-            "or sync tool, or a database viewer), then save again."
-        )
+        return StoreBusy(key="busy", path=path)
     if code in (SQLITE_CORRUPT, SQLITE_NOTADB):
-        return StoreCorrupt(
-            f"The database file is damaged ({path}). Restart Spine Companion to "
-            "restore it from the newest backup."
-        )
+        return StoreCorrupt(key="damaged", path=path)
     if code == SQLITE_CANTOPEN:
-        return StoreReadOnly(
-            f"The database cannot be opened for writing ({path}). Check that the "
-            "folder exists and can be written, then try again."
-        )
+        return StoreReadOnly(key="cannot_open", path=path)
     if code == SQLITE_IOERR:
-        return StoreError(
-            f"The disk reported an error while saving to {path}. Check the drive, "
-            "then save again; earlier work is safe."
-        )
+        return StoreError(key="disk_error", path=path)
     return None

@@ -108,7 +108,7 @@ def read_keyinfo(db_path: Path) -> KeyInfo | None:
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as exc:
-        raise KeyUnavailable(f"The key description {path} cannot be read.") from exc
+        raise KeyUnavailable(key="keyinfo_unreadable", path=path) from exc
     fields = {k: data[k] for k in KeyInfo.__dataclass_fields__ if k in data}
     return KeyInfo(**fields)
 
@@ -166,16 +166,12 @@ def database_key(
     if info.method == "keychain":
         key = stored_key(db_path)
         if key is None:
-            raise KeyUnavailable(
-                "The key of this encrypted database is not in this computer's "
-                f"keychain (entry {info.key_id[:8]}…). Sign in as the user who "
-                "created it, or restore the keychain, then start again."
-            )
+            raise KeyUnavailable(key="key_not_in_keychain", entry=info.key_id[:8])
         return key
     if info.method == "passphrase":
         passphrase = _ask(ask_passphrase, new=False)
         return derive_key(passphrase, info)
-    raise KeyUnavailable(f"Unknown key method {info.method!r} in the key description.")
+    raise KeyUnavailable(key="unknown_key_method", method=repr(info.method))
 
 
 def _new_key(
@@ -187,17 +183,13 @@ def _new_key(
         try:
             keyring.set_password(SERVICE, key_id, key.hex())
         except keyring.errors.KeyringError as exc:
-            raise KeyUnavailable(
-                f"The key could not be saved in the keychain: {exc}"
-            ) from exc
+            raise KeyUnavailable(key="keychain_save_failed", reason=exc) from exc
         # Only after the keychain has it, or the database could be orphaned.
         write_keyinfo(db_path, KeyInfo("keychain", key_id=key_id))
         return key
     passphrase = _ask(ask_passphrase, new=True)
     if len(passphrase) < MIN_PASSPHRASE:
-        raise StoreError(
-            f"The passphrase must be at least {MIN_PASSPHRASE} characters long."
-        )
+        raise StoreError(key="passphrase_too_short", count=MIN_PASSPHRASE)
     info = KeyInfo("passphrase", salt=secrets.token_bytes(16).hex())
     key = derive_key(passphrase, info)
     write_keyinfo(db_path, info)
@@ -209,5 +201,5 @@ def _ask(ask: Callable[[bool], str | None] | None, new: bool) -> str:
         raise PassphraseNeeded(new)
     passphrase = ask(new)
     if passphrase is None:
-        raise KeyUnavailable("No passphrase was given, so the database stays locked.")
+        raise KeyUnavailable(key="no_passphrase")
     return passphrase

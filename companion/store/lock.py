@@ -30,19 +30,14 @@ class InstanceLock:
         except OSError as exc:
             if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
                 raise StoreReadOnly(
-                    f"The database folder is read-only ({self.db_path.parent}), so "
-                    "Spine Companion cannot save. Ask for write permission or move "
-                    "the database, then start again."
+                    key="folder_read_only", folder=self.db_path.parent
                 ) from exc
             raise
         try:
             _lock_fd(fd)
         except OSError as exc:
             os.close(fd)
-            raise StoreLocked(
-                f"Spine Companion is already open on this database ({self.db_path})."
-                " Close the other window first."
-            ) from exc
+            raise StoreLocked(key="already_open", path=self.db_path) from exc
         self._fd = fd
 
     def release(self) -> None:

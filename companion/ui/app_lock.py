@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
 
 from companion.store import StoreError
 from companion.store import audit as events
+from companion.ui.error_text import error_text
 
 if TYPE_CHECKING:
     from companion.ui.main_window import MainWindow
@@ -469,7 +470,7 @@ class SetPinDialog(QDialog):
         try:
             self.lock.set_pin(self.new_pin.text())
         except (ValueError, StoreError) as error:
-            self.error.setText(str(error))
+            self.error.setText(error_text(error, self.lock.window.state.strings))
             return
         self.saved = True
         self.accept()
@@ -501,7 +502,7 @@ class AuditLogDialog(QDialog):
             ok, bad = store.verify_audit_chain()
         except StoreError as error:
             rows, ok, bad = [], False, None
-            self.status.setText(str(error))
+            self.status.setText(error_text(error, window.state.strings))
         self.table.setRowCount(len(rows))
         for r, entry in enumerate(reversed(rows)):
             stamp = entry.at.astimezone().strftime("%Y-%m-%d %H:%M:%S")

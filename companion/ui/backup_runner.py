@@ -6,6 +6,7 @@ import contextlib
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +17,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from companion.store import Store, StoreError, backup_due
 from companion.store.backup import KINDS, BackupJob
 from companion.store.backup_schedule import periodic_backups_due
+from companion.ui.error_text import error_text
 
 if TYPE_CHECKING:
     from companion.ui.main_window import MainWindow
@@ -35,7 +37,8 @@ class _Run:
     job: BackupJob
     thread: threading.Thread | None = None
     path: Path | None = None
-    error: str = ""
+    # Kept whole, so the GUI thread words it in the language of the moment.
+    error: BaseException | None = None
     delivered: bool = False  # finished/failed emitted, on the GUI thread
     done: threading.Event = field(default_factory=threading.Event)
 
@@ -54,15 +57,22 @@ class BackupRunner(QObject):
     """Makes backups on a worker thread, never two at once, and reports back.
 
     finished(path) and failed(message) are emitted on the runner's (GUI)
-    thread, after the store has recorded the backup (time, audit row).
+    thread, after the store has recorded the backup (time, audit row). The
+    message is describe(error): str (English) unless the window passes its own.
     """
 
     finished = Signal(str)
     failed = Signal(str)
 
-    def __init__(self, store: Store, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        parent: QObject | None = None,
+        describe: Callable[[BaseException], str] = str,
+    ) -> None:
         super().__init__(parent)
         self.store = store
+        self.describe = describe
         self._running: _Run | None = None
         # Kinds asked for while one runs, oldest first; asking twice counts once.
         self._pending: dict[str, None] = {}
@@ -146,7 +156,7 @@ class BackupRunner(QObject):
             try:
                 path = store.backup("quit")
             except (StoreError, OSError) as error:
-                self.failed.emit(str(error))
+                self.failed.emit(self.describe(error))
             else:
                 self.finished.emit(str(path))
         return True
@@ -160,7 +170,7 @@ class BackupRunner(QObject):
         try:
             job = self.store.backup_job(kind)
         except StoreError as error:
-            self.failed.emit(str(error))
+            self.failed.emit(self.describe(error))
             return
         run = _Run(job)
         # Not a daemon: a copy still running when the app quits finishes its
@@ -177,10 +187,10 @@ class BackupRunner(QObject):
         try:
             run.path = run.job.run()
         except (StoreError, OSError) as error:
-            run.error = str(error)
+            run.error = error
         except Exception as error:  # a bug must not leave the runner busy forever
             traceback.print_exc()
-            run.error = f"The backup stopped unexpectedly: {error!r}"
+            run.error = RuntimeError(f"The backup stopped unexpectedly: {error!r}")
         finally:
             run.done.set()
             # The relay is gone only when the app is already shutting down.
@@ -198,7 +208,7 @@ class BackupRunner(QObject):
         if self._running is run:
             self._running = None
         if run.path is None:
-            self.failed.emit(run.error)
+            self.failed.emit("" if run.error is None else self.describe(run.error))
         else:
             self._record(run.job, run.path)
         if self._running is None and self._pending:
@@ -213,7 +223,7 @@ class BackupRunner(QObject):
                 store.record_backup(job, path)
             except (StoreError, OSError) as error:
                 # The file is made and verified; only the audit row is missing.
-                self.failed.emit(str(error))
+                self.failed.emit(self.describe(error))
                 return
         self.finished.emit(str(path))
 
@@ -224,7 +234,11 @@ def install_backups(window: MainWindow) -> BackupRunner:
     Checks 2 s after start and then every minute (BackupRunner.due_check).
     At close, call runner.shutdown() before closing the store.
     """
-    runner = BackupRunner(window.session.store, window)
+    runner = BackupRunner(
+        window.session.store,
+        window,
+        describe=lambda error: error_text(error, window.state.strings),
+    )
 
     def show_failure(message: str) -> None:
         text = window.state.strings.t("backup.failed", message=message)

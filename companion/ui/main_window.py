@@ -36,8 +36,10 @@ if TYPE_CHECKING:
     # Everything that needs the records (and so the store) loads in
     # attach_session, after the diagram and explanation have painted.
     from companion.ui.app_lock import AppLock
+    from companion.ui.backup_runner import BackupRunner
     from companion.ui.clinic_panel import ClinicPanel
     from companion.ui.progress_panel import ProgressPanel
+    from companion.ui.records_opener import RecordsOpener
     from companion.ui.visit_session import VisitSession
 
 
@@ -66,6 +68,10 @@ class MainWindow(QMainWindow):
         self.clinic: ClinicPanel | None = None
         self.app_lock: AppLock | None = None
         self.startup_error: str | None = None
+        self.records_opener: RecordsOpener | None = None  # set while they open
+        self.records_ready = False  # True once attach_session's last step ran
+        self.backups: BackupRunner | None = None
+        self.closing = False
         self._progress_panel: ProgressPanel | None = None
 
         self.spine_view = SpineView(state.display_names(), cache_dir=state.cache_dir)
@@ -118,29 +124,77 @@ class MainWindow(QMainWindow):
         if session is not None:
             self.attach_session(session)
 
-    def attach_session(self, session: VisitSession) -> None:
-        """Bring in the records: visit panel, progress, patient screen, lock."""
-        from companion.ui.app_lock import install_app_lock
-        from companion.ui.backup_runner import install_backups
+    def attach_session(self, session: VisitSession, stepwise: bool = False) -> None:
+        """Bring in the records: visit panel, backups, patient screen, lock.
+
+        stepwise spreads the work over a few turns of the event loop, so clicks
+        on the diagram are still answered while the window fills in;
+        records_opened is emitted (and records_ready set) after the last step.
+        """
+        steps = [
+            self._import_visit_panel,
+            lambda: self._build_visit_panel(session),
+            lambda: self._attach_visit_panel(session),
+            self._attach_progress,
+            self._import_handout,
+            self._attach_patient_screen,
+            self._attach_lock,
+        ]
+        if not stepwise:
+            for step in steps:
+                step()
+            return
+
+        def run_next() -> None:
+            if self.closing:
+                return
+            steps.pop(0)()
+            if steps:
+                QTimer.singleShot(0, self, run_next)
+
+        run_next()
+
+    def _import_visit_panel(self) -> None:
+        import companion.ui.clinic_panel  # noqa: F401  (its widget types, one turn)
+
+    def _build_visit_panel(self, session: VisitSession) -> None:
         from companion.ui.clinic_panel import ClinicPanel
+
+        self._new_clinic = ClinicPanel(self.state, session)
+
+    def _attach_visit_panel(self, session: VisitSession) -> None:
+        from companion.ui.backup_runner import install_backups
         from companion.ui.error_text import error_text
-        from companion.ui.patient_screen import install_patient_screen
 
         self.session = session
         # Save failures read in the language chosen now, not the one at start.
         session.describe = lambda error: error_text(error, self.state.strings)
-        self.clinic = ClinicPanel(self.state, session)
+        self.clinic = self._new_clinic
         self.clinic_dock.setWidget(self.clinic)
         self.opening_label.deleteLater()
         for action in self.records_actions:
             action.setEnabled(True)
         # Verified backups, made on a worker thread so the window never waits.
         self.backups = install_backups(self)
+
+    def _attach_progress(self) -> None:
         self.progress_dock.visibilityChanged.connect(self._on_progress_visible)
         self._on_progress_visible(self.progress_dock.isVisible())
+
+    def _import_handout(self) -> None:
+        import companion.ui.handout  # noqa: F401  (the patient screen's biggest part)
+
+    def _attach_patient_screen(self) -> None:
+        from companion.ui.patient_screen import install_patient_screen
+
         install_patient_screen(self)
+
+    def _attach_lock(self) -> None:
+        from companion.ui.app_lock import install_app_lock
+
         # Last, so its menu entries and idle watch cover everything above.
         self.app_lock = install_app_lock(self)
+        self.records_ready = True
         self.records_opened.emit()
 
     @property
@@ -307,7 +361,8 @@ class MainWindow(QMainWindow):
         self.clinic_dock.setWindowTitle(t("visit.panel_title"))
         self.progress_dock.setWindowTitle(t("progress.dock_title"))
         self.progress_action.setText(t("progress.menu_toggle"))
-        if self.startup_error is None:
+        # Once the records are in, the label is deleted (attach): leave it be.
+        if self.session is None and self.startup_error is None:
             self.opening_label.setText(t("app.opening_records"))
         self.spine_view.set_names(self.state.display_names())
         self.panel.set_language(self.state.content, self.state.strings)
@@ -513,7 +568,13 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.closing = True
         if self.session is None:  # closed before the records opened, or they failed
+            if self.records_opener is not None:
+                # Let a start-up migration or recovery finish, then let go.
+                store = self.records_opener.wait()
+                if store is not None and not store.closed:
+                    store.close()
             if self.startup_error is None:
                 self.save_state()
             super().closeEvent(event)
@@ -524,7 +585,8 @@ class MainWindow(QMainWindow):
         self.flush_notes()
         self.save_state()
         # Waits for a running backup, then makes the quit backup if anything changed.
-        self.backups.shutdown()
+        if self.backups is not None:
+            self.backups.shutdown()
         # Closing the main window ends the session: release the database lock.
         self.session.store.close()
         super().closeEvent(event)

@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
 )
 
 from companion.core.i18n import Strings
+from companion.store import StoreError
+from companion.ui.error_text import error_text
 from companion.ui.visit_session import VisitSession
 
 SEARCH_DELAY_MS = 150  # search as the clinician types, not on every keystroke
@@ -51,10 +53,21 @@ class NotesSearchDialog(QDialog):
         if self.session.store.closed:  # the window closed while a search waited
             return
         text = self.query.text()
-        hits = self.session.store.search_notes(text) if text.strip() else []
-        for hit in hits:
-            patient = self.session.store.get_patient(hit.patient_id)
-            visit = self.session.store.get_visit(hit.visit_id)
+        try:
+            hits = self.session.store.search_notes(text) if text.strip() else []
+            found = [
+                (
+                    hit,
+                    self.session.store.get_patient(hit.patient_id),
+                    self.session.store.get_visit(hit.visit_id),
+                )
+                for hit in hits
+            ]
+        except StoreError as error:
+            # Busy or damaged: say so where the count goes; the query stays.
+            self.count.setText(error_text(error, self.strings))
+            return
+        for hit, patient, visit in found:
             who = patient.label if patient else "?"
             when = visit.visit_date.isoformat() if visit else ""
             snippet = re.sub(r"\s+", " ", hit.snippet)

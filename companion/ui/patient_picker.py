@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from companion.core.i18n import Strings
 from companion.core.records import LANGUAGES, InvalidInput, Patient
 from companion.store import StoreError
+from companion.ui.error_text import error_text
 from companion.ui.visit_session import VisitSession
 
 
@@ -38,6 +39,7 @@ class NewPatientDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("newPatientDialog")
         self.session = session
+        self.strings = strings
         t = strings.t
         self.setWindowTitle(t("patient.new_title"))
         self.chart_number = QLineEdit(objectName="chartNumber")
@@ -74,7 +76,7 @@ class NewPatientDialog(QDialog):
                 preferred_language=self.language.currentData(),
             )
         except (InvalidInput, StoreError) as error:
-            self.error.setText(str(error))
+            self.error.setText(error_text(error, self.strings))
             self.error.show()
             return
         self.accept()

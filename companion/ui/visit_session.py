@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -37,6 +38,9 @@ class VisitSession(QObject):
     def __init__(self, store: Store) -> None:
         super().__init__()
         self.store = store
+        # How an error reads in save_failed: English until the window that shows
+        # the session sets its own (in the language chosen there, see error_text).
+        self.describe: Callable[[BaseException], str] = str
         self._patient: Patient | None = None
         self._visit: Visit | None = None
 
@@ -54,7 +58,7 @@ class VisitSession(QObject):
         try:
             return self.store.find_patients(query)
         except StoreError as error:
-            self.save_failed.emit(str(error))
+            self.save_failed.emit(self.describe(error))
             return []
 
     def create_patient(self, **fields: Any) -> Patient:
@@ -84,7 +88,7 @@ class VisitSession(QObject):
                 self._patient.id, preferred_language=language
             )
         except (StoreError, InvalidInput) as error:
-            self.save_failed.emit(str(error))
+            self.save_failed.emit(self.describe(error))
             return False
         self._announce_saved()
         return True
@@ -94,7 +98,7 @@ class VisitSession(QObject):
         try:
             self.store.audit(OPEN_PATIENT, patient_id)
         except StoreError as error:
-            self.save_failed.emit(str(error))
+            self.save_failed.emit(self.describe(error))
 
     def visits(self) -> list[Visit]:
         if self._patient is None:
@@ -102,7 +106,7 @@ class VisitSession(QObject):
         try:
             return self.store.visits_for(self._patient.id)
         except StoreError as error:
-            self.save_failed.emit(str(error))
+            self.save_failed.emit(self.describe(error))
             return []
 
     # -- visits ---------------------------------------------------------------
@@ -114,7 +118,7 @@ class VisitSession(QObject):
         try:
             visit = self.store.start_visit(self._patient.id, **fields)
         except (StoreError, InvalidInput) as error:
-            self.save_failed.emit(str(error))
+            self.save_failed.emit(self.describe(error))
             return None
         self._announce_saved()
         self._visit = visit
@@ -141,7 +145,7 @@ class VisitSession(QObject):
         try:
             self._visit = self.store.update_visit(self._visit.id, **fields)
         except (StoreError, InvalidInput) as error:
-            self.save_failed.emit(str(error))
+            self.save_failed.emit(self.describe(error))
             return False
         self._announce_saved()
         self.visits_changed.emit()
@@ -170,7 +174,7 @@ class VisitSession(QObject):
         try:
             self.store.save_draft(draft_key(visit_id, section), text)
         except (StoreError, InvalidInput) as error:
-            self.save_failed.emit(str(error))
+            self.save_failed.emit(self.describe(error))
             return False
         self._announce_saved()
         return True
@@ -181,7 +185,7 @@ class VisitSession(QObject):
             self.store.save_note(visit_id, section, text)
             self.store.delete_draft(draft_key(visit_id, section))
         except (StoreError, InvalidInput) as error:
-            self.save_failed.emit(str(error))
+            self.save_failed.emit(self.describe(error))
             return False
         self._announce_saved()
         return True

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import textwrap
+import threading
 from pathlib import Path
+from typing import Any
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from companion.app import build, build_ready
 from companion.core.content import clear_cache
 from tests.probe import run_python
+from tests.ui.test_main_window import click_code
 
 STORE_MODULES = ("companion.store", "sqlite_utils", "sqlcipher3", "keyring", "argon2")
 
@@ -123,3 +127,63 @@ def test_first_start_leaves_a_cache_that_the_next_start_reads(
     again.close()
     # Read, not rewritten: the entries were still good.
     assert {p: p.stat().st_mtime_ns for p in stamps} == stamps
+
+
+def test_the_diagram_answers_clicks_while_the_records_open(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The records open on a worker; meanwhile a click on the diagram explains."""
+    import companion.app as app_module
+
+    release = threading.Event()
+    opening_threads: list[int] = []
+    real_open = app_module.open_encrypted_store
+
+    def slow_open(*args: Any, **kwargs: Any) -> Any:
+        opening_threads.append(threading.get_ident())
+        assert release.wait(30), "the test never let the records open"
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(app_module, "open_encrypted_store", slow_open)
+    window = build(["--data-dir", str(tmp_path / "home")])
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: bool(opening_threads))
+    assert opening_threads[0] != threading.get_ident()
+    click_code(qtbot, window.spine_view, "L4")
+    assert window.panel.header.text().startswith("L4")
+    assert window.session is None and window.clinic is None
+    with qtbot.waitSignal(window.records_opened, timeout=30000):
+        release.set()
+    assert window.session is not None
+    window.close()
+
+
+def test_closing_while_the_records_open_lets_go_of_the_database(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Closing early waits for the opening to finish, then releases the folder."""
+    import companion.app as app_module
+
+    release = threading.Event()
+    started = threading.Event()
+    real_open = app_module.open_encrypted_store
+
+    def slow_open(*args: Any, **kwargs: Any) -> Any:
+        started.set()
+        release.wait(30)
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(app_module, "open_encrypted_store", slow_open)
+    home = tmp_path / "home"
+    window = build(["--data-dir", str(home)])
+    qtbot.addWidget(window)
+    qtbot.waitUntil(started.is_set, timeout=30000)
+    threading.Timer(0.2, release.set).start()  # the GUI thread blocks in close()
+    window.close()
+    assert window.session is None
+    monkeypatch.setattr(app_module, "open_encrypted_store", real_open)
+    qtbot.wait(50)  # the late "opened" event finds the window closed
+    assert window.session is None
+    again = build_ready(["--data-dir", str(home)])  # not "already open"
+    qtbot.addWidget(again)
+    again.close()
