@@ -87,7 +87,17 @@ def build(argv: list[str]) -> MainWindow:
     """
     args = parse_args(argv)
     where = demo_paths if args.demo else resolve_paths
-    paths: AppPaths = where(args.data_dir).ensure()
+    try:
+        paths: AppPaths = where(args.data_dir).ensure()
+    except OSError as error:
+        # e.g. a read-only drive, or a file where the folder should be.
+        raise StartupError(
+            strings("en").t(
+                "app.data_folder_error",
+                folder=error.filename or args.data_dir or "",
+                reason=error.strerror or str(error),
+            )
+        ) from error
     application()
     try:
         contents = load_all(content_dir(), cache_dir=paths.cache_dir)

@@ -31,3 +31,19 @@ def test_broken_content_stops_start_with_file_key_and_problem(
     message = str(raised.value)
     assert "spine.toml" in message and "rhomboidz" in message
     assert not (tmp_path / "home" / "companion.db").exists()
+
+
+def test_an_unusable_data_folder_stops_start_with_a_clear_message(
+    qtbot, tmp_path: Path
+) -> None:
+    """A file where the data folder should be: refused, naming the folder."""
+    from companion.app import StartupError, build
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file, not a folder", encoding="utf-8")
+    with pytest.raises(StartupError) as raised:
+        build(["--data-dir", str(blocker / "clinic")])
+    message = str(raised.value)
+    assert "cannot use its data folder" in message
+    assert "not-a-folder" in message and "--data-dir" in message
+    assert blocker.read_text(encoding="utf-8") == "a file, not a folder"
