@@ -18,6 +18,7 @@ from pathlib import Path
 from companion.core import spine
 from companion.core.records import MECHANISMS, Patient
 from companion.store import Store, open_store
+from companion.store.patients import rebuild_search_keys
 from companion.store.transaction import write_transaction
 
 DEMO_PREFIX = "DEMO-"
@@ -531,6 +532,8 @@ def build_large_clinic(
                     for n, pid in enumerate(patient_ids)
                 ),
             )
+            # Plain INSERTs skip the store's patient search keys: fill them here.
+            rebuild_search_keys(conn)
         counts = _visit_counts(rng, patients, visits, busy_visits)
         rows = _visit_rows(rng, patient_ids, counts, date(2024, 1, 1))
         notes = 0

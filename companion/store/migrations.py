@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from companion.core.records import MECHANISMS
+from companion.store.patients import rebuild_search_keys
 from companion.store.transaction import to_text, utc_now, write_transaction
 
 MigrationFn = Callable[[Database], None]
@@ -234,3 +235,33 @@ def m0003_audit_log(db: Database) -> None:
     from companion.store.audit import SCHEMA
 
     _run(db, SCHEMA)
+
+
+@migration
+def m0004_patient_search(db: Database) -> None:
+    """Folded search keys per patient, so finding a patient reads an index range."""
+    _run(
+        db,
+        (
+            # One row per (key, field, patient): the primary key is the index a
+            # prefix query reads as the range key >= query AND key < next prefix.
+            """
+            CREATE TABLE patient_search (
+                key TEXT NOT NULL,
+                field TEXT NOT NULL
+                    CHECK (field IN ('chart_number', 'initials', 'display_name')),
+                patient_id TEXT NOT NULL REFERENCES patients (id),
+                PRIMARY KEY (key, field, patient_id)
+            ) WITHOUT ROWID
+            """,
+            # Saving a patient replaces its keys, and a query matching many
+            # patients asks each in turn for a key in range: both by patient.
+            "CREATE INDEX patient_search_patient ON patient_search (patient_id, key)",
+            # The order find_patients lists matches in (after exact ones): the
+            # columns' own collations, then the rowid every index ends with.
+            "CREATE INDEX patients_find_order"
+            " ON patients (chart_number, initials, display_name)",
+        ),
+    )
+    # The keys come from Python's casefold, which SQL cannot do: fill them here.
+    rebuild_search_keys(db.conn)

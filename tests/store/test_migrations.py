@@ -6,8 +6,13 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from companion.store import MIGRATIONS, list_backups, open_store
+from companion.store import MIGRATIONS, Migrations, list_backups, open_store
 from companion.store.backup import is_intact
+from companion.store.migrations import (
+    m0001_initial_schema,
+    m0002_visit_psfs,
+    m0003_audit_log,
+)
 
 
 def _recorded(path: Path) -> list[str]:
@@ -90,3 +95,32 @@ def test_failed_migration_is_rolled_back_and_not_recorded(db_path: Path) -> None
         db.close()
     assert "m9998_half_done" not in _recorded(db_path)
     open_store(db_path).close()  # the lock was released by the failure
+
+
+def test_patients_saved_before_search_keys_get_them(db_path: Path) -> None:
+    """m0004 fills search keys for patients already in the database."""
+    db_path.parent.mkdir(parents=True)
+    before_keys = Migrations()
+    for step in (m0001_initial_schema, m0002_visit_psfs, m0003_audit_log):
+        before_keys(step)
+    with open_store(db_path, migrations=before_keys) as store:
+        assert "patient_search" not in store.db.table_names()
+        # The columns the app wrote then; there were no keys to write.
+        store.conn.executemany(
+            "INSERT INTO patients (id, chart_number, initials, display_name, created)"
+            " VALUES (?, ?, ?, ?, '2024-01-01T00:00:00.000000+00:00')",
+            [
+                ("1" * 32, "B-2", "AR", "Ana Ruiz"),
+                ("2" * 32, "", "ÑB", "Ñoño Bea"),
+                ("3" * 32, "b-20", "", ""),
+            ],
+        )
+    with open_store(db_path) as store:
+        assert _recorded(db_path)[-1] == "m0004_patient_search"
+        assert [p.id for p in store.find_patients("b-2")] == ["1" * 32, "3" * 32]
+        assert [p.id for p in store.find_patients("ruiz")] == ["1" * 32]
+        assert [p.id for p in store.find_patients("ñ")] == ["2" * 32]
+        (count,) = store.conn.execute("SELECT count(*) FROM patient_search").fetchone()
+        # B-2, ar, ana ruiz, ruiz; ñb, ñoño bea, bea; b-20.
+        assert count == 8
+    assert len(list_backups(db_path.parent / "backups", "pre-migration")) == 1
