@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -194,6 +195,11 @@ class MainWindow(QMainWindow):
 
         # Last, so its menu entries and idle watch cover everything above.
         self.app_lock = install_app_lock(self)
+        # What start-up built (content, diagram, widgets' wrappers, modules)
+        # lives as long as the app: keep the cyclic garbage collector from
+        # walking it again on every full collection, a pause of several ms
+        # that could land in the middle of a click or a chart redraw.
+        gc.freeze()
         self.records_ready = True
         self.records_opened.emit()
 

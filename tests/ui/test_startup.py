@@ -187,3 +187,23 @@ def test_closing_while_the_records_open_lets_go_of_the_database(
     again = build_ready(["--data-dir", str(home)])  # not "already open"
     qtbot.addWidget(again)
     again.close()
+
+
+def test_what_start_up_built_is_kept_out_of_later_garbage_collections(
+    tmp_path: Path,
+) -> None:
+    """Once the records are open, start-up's objects are frozen out of GC passes."""
+    probe = textwrap.dedent(
+        f"""
+        import gc
+        from companion.app import build_ready
+
+        before = gc.get_freeze_count()
+        window = build_ready(["--data-dir", {str(tmp_path / "home")!r}])
+        print("FROZEN", before, gc.get_freeze_count() > 10_000)
+        window.close()
+        """
+    )
+    result = run_python(probe)
+    assert result.returncode == 0, result.stderr
+    assert "FROZEN 0 True" in result.stdout
