@@ -155,6 +155,8 @@ def test_the_diagram_answers_clicks_while_the_records_open(
     with qtbot.waitSignal(window.records_opened, timeout=30000):
         release.set()
     assert window.session is not None
+    # The widgets that came with the records were made on the GUI thread.
+    assert window.clinic.thread() is window.thread()
     window.close()
 
 
