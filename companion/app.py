@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 import time
@@ -187,8 +188,13 @@ def _attach(window: MainWindow, store: Store) -> None:
         store.close()  # the window was closed while the records were opening
         return
     session = VisitSession(store)
-    # Reported once the visit panel is there to show the recovered notes.
-    window.records_opened.connect(lambda: _report_recovery(window, session))
+    # At once: a restored database must be reported even if the window closes
+    # before it has finished filling in.
+    _report_recovery(window, session)
+    # What start-up built lives as long as the app: keep the cyclic garbage
+    # collector from walking it again on every full collection, a pause of
+    # several ms that could land in a click or a chart redraw.
+    window.records_opened.connect(gc.freeze)
     window.attach_session(session, stepwise=True)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -195,11 +194,6 @@ class MainWindow(QMainWindow):
 
         # Last, so its menu entries and idle watch cover everything above.
         self.app_lock = install_app_lock(self)
-        # What start-up built (content, diagram, widgets' wrappers, modules)
-        # lives as long as the app: keep the cyclic garbage collector from
-        # walking it again on every full collection, a pause of several ms
-        # that could land in the middle of a click or a chart redraw.
-        gc.freeze()
         self.records_ready = True
         self.records_opened.emit()
 
@@ -220,6 +214,8 @@ class MainWindow(QMainWindow):
 
     def show_startup_error(self, message: str) -> None:
         """The records cannot open: say why, then close (exit code 2)."""
+        if self.closing:
+            return  # the clinician closed the window first: nothing to say
         print(message, file=sys.stderr)
         self.startup_error = message
         self.opening_label.setText(message)

@@ -42,6 +42,9 @@ class RecordsOpener(QObject):
         self._expected = expected
         self._answer: str | None = None
         self._answered = threading.Event()
+        # Set by wait(): the window is closing, so nobody may be asked anything
+        # and nothing is reported any more.
+        self._cancelled = False
         self._ask_requested.connect(self._ask)  # queued: emitted by the worker
         self._thread: threading.Thread | None = None
         self._result: Any = None
@@ -59,7 +62,9 @@ class RecordsOpener(QObject):
     def wait(self, timeout_s: float = 120.0) -> Any:
         """Block until the worker is done (closing early); its store, or None."""
         if self._thread is not None:
-            # A passphrase prompt cannot be answered while we block: cancel it.
+            # A passphrase prompt cannot be answered while we block: cancel it,
+            # and any prompt the worker has not asked for yet.
+            self._cancelled = True
             self._answer = None
             self._answered.set()
             self._thread.join(timeout_s)
@@ -69,22 +74,30 @@ class RecordsOpener(QObject):
         try:
             self._result = self._open_records(self._ask_from_worker)
         except self._expected as error:
-            self.failed.emit(str(error))
+            if not self._cancelled:
+                self.failed.emit(str(error))
             return
         except Exception as error:  # a bug: say so rather than hang at "Opening…"
             traceback.print_exc(file=sys.stderr)
-            self.failed.emit(f"The patient records could not be opened: {error!r}")
+            if not self._cancelled:
+                self.failed.emit(f"The patient records could not be opened: {error!r}")
             return
-        self.opened.emit(self._result)
+        if not self._cancelled:
+            self.opened.emit(self._result)
 
     def _ask_from_worker(self, new: bool, message: str) -> str | None:
+        if self._cancelled:
+            return None
         self._answered.clear()
+        if self._cancelled:  # wait() may have run between the check and clear()
+            return None
         self._ask_requested.emit(new, message)
         self._answered.wait()
-        return self._answer
+        return None if self._cancelled else self._answer
 
     def _ask(self, new: bool, message: str) -> None:
         try:
-            self._answer = self._ask_on_gui_thread(new, message)
+            if not self._cancelled:
+                self._answer = self._ask_on_gui_thread(new, message)
         finally:
             self._answered.set()

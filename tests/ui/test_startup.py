@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -209,3 +210,36 @@ def test_what_start_up_built_is_kept_out_of_later_garbage_collections(
     result = run_python(probe)
     assert result.returncode == 0, result.stderr
     assert "FROZEN 0 True" in result.stdout
+
+
+def test_closing_before_a_passphrase_prompt_asks_nothing_and_reports_nothing(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Closed while the worker is about to ask: no prompt, no error, no hang."""
+    import companion.app as app_module
+    from companion.ui import passphrase
+
+    started = threading.Event()
+    prompts: list[bool] = []
+    answers: list[str | None] = []
+
+    def open_then_ask(*_args: Any, ask: Any, **_kwargs: Any) -> Any:
+        started.set()
+        time.sleep(0.3)  # the window closes meanwhile
+        answers.append(ask(True, ""))
+        raise app_module.StartupError("No passphrase was given.")
+
+    def record_prompt(new: bool, *_args: Any, **_kwargs: Any) -> str:
+        prompts.append(new)
+        return "a passphrase"
+
+    monkeypatch.setattr(app_module, "open_encrypted_store", open_then_ask)
+    monkeypatch.setattr(passphrase, "ask_passphrase", record_prompt)
+    window = build(["--data-dir", str(tmp_path / "home")])
+    qtbot.addWidget(window)
+    qtbot.waitUntil(started.is_set, timeout=30000)
+    window.close()  # waits for the worker, which must not wait for the GUI
+    qtbot.wait(200)  # anything the worker posted would arrive now
+    assert answers == [None]
+    assert prompts == []
+    assert window.startup_error is None
