@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEventLoop
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from companion import __version__
 from companion.core.content import DEFAULT_CONTENT_DIR, ContentError, load_all
@@ -144,7 +144,7 @@ def open_records(window: MainWindow, paths: AppPaths, demo: bool = False) -> Non
     t = window.state.strings.t
 
     def work(ask: AskPassphrase) -> Store:
-        store = open_encrypted_store(paths, language, ask=ask)
+        store = open_encrypted_store(paths, language, ask)
         try:
             if demo:
                 from companion.demo import build_demo_clinic
@@ -201,16 +201,11 @@ def _attach(window: MainWindow, store: Store) -> None:
 PASSPHRASE_TRIES = 5
 
 
-def open_encrypted_store(
-    paths: AppPaths,
-    language: str = "en",
-    parent: QWidget | None = None,
-    ask: AskPassphrase | None = None,
-) -> Store:
+def open_encrypted_store(paths: AppPaths, language: str, ask: AskPassphrase) -> Store:
     """Open the database encrypted, with the keychain key or a passphrase.
 
-    ask(new, message) asks for the passphrase (by default a dialog over
-    parent). COMPANION_KEYRING=memory swaps in an in-process keychain (tests).
+    ask(new, message) asks for the passphrase when there is no keychain.
+    COMPANION_KEYRING=memory swaps in an in-process keychain (tests only).
     """
     from companion.store import StoreError, open_store
     from companion.store.cipher import WrongKey
@@ -222,13 +217,8 @@ def open_encrypted_store(
     t = chosen.t
     message = ""
 
-    def ask_dialog(new: bool, message: str) -> str | None:
-        from companion.ui.passphrase import ask_passphrase
-
-        return ask_passphrase(new, t, message, parent)
-
     def ask_passphrase_now(new: bool) -> str | None:
-        return (ask or ask_dialog)(new, message)
+        return ask(new, message)
 
     for _attempt in range(PASSPHRASE_TRIES):
         try:
