@@ -237,10 +237,12 @@ def _report_recovery(window: MainWindow, session: VisitSession) -> None:
     t = window.state.strings.t
     report = session.store.recovery
     if report is not None:
+        from companion.ui.error_text import recovery_text
+
         box = QMessageBox(
             QMessageBox.Icon.Warning,
             t("startup.recovered_title"),
-            report.message,
+            recovery_text(report, window.state.strings),
             parent=window,
         )
         box.setObjectName("recoveryMessage")

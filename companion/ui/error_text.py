@@ -1,8 +1,13 @@
-"""A store error in the user's language, from its message key and values."""
+"""Store errors and start-up recovery reports in the user's language."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from companion.core.i18n import Strings, TranslationError
+
+if TYPE_CHECKING:
+    from companion.store.recovery import RecoveryReport
 
 SECTION = "store_error"
 
@@ -25,3 +30,16 @@ def error_text(error: BaseException, strings: Strings) -> str:
     # A key or placeholder the strings file lacks: the English is still right.
     except (TranslationError, KeyError, IndexError, ValueError):
         return str(error)
+
+
+def recovery_text(report: RecoveryReport, strings: Strings) -> str:
+    """What start-up recovery did (restored a backup, or began empty), translated."""
+    kept = str(report.moved_aside[0])
+    if report.restored_from is None or report.data_as_of is None:
+        return strings.t("startup.recovered_empty", kept=kept)
+    return strings.t(
+        "startup.recovered_from_backup",
+        backup=report.restored_from.name,
+        as_of=report.data_as_of.astimezone().strftime("%Y-%m-%d %H:%M"),
+        kept=kept,
+    )

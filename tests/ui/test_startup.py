@@ -243,3 +243,34 @@ def test_closing_before_a_passphrase_prompt_asks_nothing_and_reports_nothing(
     assert answers == [None]
     assert prompts == []
     assert window.startup_error is None
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("en", "The database was damaged"), ("es", "La base de datos estaba dañada")],
+)
+def test_a_damaged_database_is_reported_in_the_chosen_language(
+    qtbot: QtBot, tmp_path: Path, language: str, words: str
+) -> None:
+    """A page scribbled over: the file is set aside, and the window says so."""
+    home = tmp_path / "clinic"
+    first = build_ready(["--data-dir", str(home)])
+    qtbot.addWidget(first)
+    first.state.set_language(language)
+    first.close()  # saves the language, checkpoints and releases the folder
+    database = home / "companion.db"
+    with open(database, "r+b") as handle:  # past the header, so the key still fits
+        handle.seek(4096 * 2)
+        handle.write(b"\xff" * 4096)
+    junk = database.read_bytes()
+
+    window = build_ready(["--data-dir", str(home)])
+    qtbot.addWidget(window)
+    box = window.recovery_box
+    assert box.isVisible()
+    assert box.text().startswith(words)
+    assert "companion.db.damaged-" in box.text()
+    aside = window.session.store.recovery.moved_aside[0]
+    assert aside.name in box.text()
+    assert aside.read_bytes() == junk  # kept byte for byte
+    window.close()
