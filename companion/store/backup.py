@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from companion.store.cipher import Connection, connect, fsync_dir, make_private
-from companion.store.errors import DB_ERRORS, StoreError, translate
+from companion.store.errors import DB_ERRORS, StoreError, raise_friendly
 
 if TYPE_CHECKING:
     from companion.store.database import Store
@@ -154,17 +154,12 @@ def backup_file(
     every table and index instead of copying pages: about 1.6× slower on the
     100,000-visit clinic.
     """
-    if kind not in KINDS:
-        raise ValueError(f"unknown backup kind {kind!r}")
     try:
         source = connect(
             db_path, key, readonly=True, timeout=SOURCE_BUSY_TIMEOUT_SECONDS
         )
     except DB_ERRORS as exc:
-        friendly = translate(exc, db_path)
-        if friendly is None:
-            raise
-        raise friendly from exc
+        raise_friendly(exc, db_path)
     try:
         return backup_connection(source, backup_dir, kind, key)
     finally:
@@ -203,10 +198,7 @@ def _backup_locked(
                 temp.unlink()
         fsync_dir(backup_dir)
     except DB_ERRORS as exc:
-        friendly = translate(exc, backup_dir)
-        if friendly is None:
-            raise
-        raise friendly from exc
+        raise_friendly(exc, backup_dir)
     except OSError as exc:
         raise StoreError(
             key="backup_write_failed", folder=backup_dir, reason=exc.strerror or exc

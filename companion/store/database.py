@@ -37,7 +37,7 @@ from companion.store.errors import (
     StoreError,
     StoreReadOnly,
     primary_code,
-    translate,
+    raise_friendly,
 )
 from companion.store.export import export_patient
 from companion.store.keys import KeyUnavailable, read_keyinfo, stored_key
@@ -159,10 +159,7 @@ class Store:
         try:
             yield
         except DB_ERRORS as exc:
-            friendly = translate(exc, self.path)
-            if friendly is None:
-                raise
-            raise friendly from exc
+            raise_friendly(exc, self.path)
 
     # Patients
 
@@ -534,10 +531,7 @@ def _connect(path: Path, busy_timeout: float, key: bytes | None) -> sqlite3.Conn
             check_same_thread=False,
         )
     except DB_ERRORS as exc:
-        friendly = translate(exc, path)
-        if friendly is None:
-            raise
-        raise friendly from exc
+        raise_friendly(exc, path)
     try:
         if key is not None:
             check_key(conn, path)
@@ -556,7 +550,4 @@ def _configure(store: Store, migrations: Migrations) -> None:
             make_backup(store, store.backup_dir, "pre-migration")
         migrations.apply_pending(store.db, store.path)
     except DB_ERRORS as exc:
-        friendly = translate(exc, store.path)
-        if friendly is None:
-            raise
-        raise friendly from exc
+        raise_friendly(exc, store.path)

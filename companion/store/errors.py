@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
+from typing import NoReturn
 
 from sqlcipher3 import dbapi2 as _sqlcipher
 
@@ -187,3 +188,15 @@ def translate(exc: Exception, path: Path | str) -> StoreError | None:
     if code == SQLITE_IOERR:
         return StoreError(key="disk_error", path=path)
     return None
+
+
+def raise_friendly(exc: Exception, path: Path | str) -> NoReturn:
+    """Re-raise an SQLite failure as the StoreError a person can act on.
+
+    Call it in the except block; a programming error (no user-facing meaning)
+    is re-raised unchanged.
+    """
+    friendly = translate(exc, path)
+    if friendly is None:
+        raise exc
+    raise friendly from exc

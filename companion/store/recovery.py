@@ -14,7 +14,7 @@ from companion.store.errors import (
     SQLITE_CORRUPT,
     SQLITE_NOTADB,
     primary_code,
-    translate,
+    raise_friendly,
 )
 
 _SIDE_FILES = ("-wal", "-shm", "-journal")
@@ -64,10 +64,7 @@ def find_damage(path: Path, key: bytes | None = None) -> str | None:
             # SQLCipher reports a page that fails its HMAC as a generic error.
             return f"a page failed its integrity code ({exc})"
         # Busy, read-only and the like are not damage: never move a good file.
-        friendly = translate(exc, path)
-        if friendly is None:
-            raise
-        raise friendly from exc
+        raise_friendly(exc, path)
     finally:
         conn.close()
     if rows == [("ok",)]:

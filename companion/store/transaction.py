@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from companion.store.errors import DB_ERRORS, translate
+from companion.store.errors import DB_ERRORS, raise_friendly
 
 
 def new_id() -> str:
@@ -73,7 +73,4 @@ def write_transaction(
                     on_rollback()
             raise
     except DB_ERRORS as exc:
-        friendly = translate(exc, path)
-        if friendly is None:
-            raise
-        raise friendly from exc
+        raise_friendly(exc, path)

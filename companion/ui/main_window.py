@@ -367,6 +367,7 @@ class MainWindow(QMainWindow):
         if self.session is None and self.startup_error is None:
             self.opening_label.setText(t("app.opening_records"))
         self.spine_view.set_names(self.state.display_names())
+        self.spine_view.setAccessibleName(t("app.diagram_name"))  # screen readers
         self.panel.set_language(self.state.content, self.state.strings)
         self._update_status()
 

@@ -156,3 +156,19 @@ def test_clinic_name_is_kept_between_runs(launch: Launch, tmp_path: Path):
     window.close()
     again = launch(home)
     assert again.settings.get_str("clinic/name") == "Riverside Spine"
+
+
+def test_switching_to_spanish_retranslates_menus_panel_and_diagram(launch: Launch):
+    """The Language menu switches the window, the explanation and the diagram."""
+    window = launch()
+    window.state.select("L4")
+    english_header = window.panel.header.text()
+    window.language_actions["es"].trigger()
+    assert window.state.language == "es"
+    assert window.file_menu.title().replace("&", "") == "Archivo"
+    assert window.spine_view.accessibleName() == "Diagrama de la columna"
+    assert window.panel.header.text() != english_header
+    assert "lumbar" in window.panel.header.text().lower()
+    window.language_actions["en"].trigger()
+    assert window.spine_view.accessibleName() == "Spine diagram"
+    assert window.panel.header.text() == english_header
