@@ -11,8 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEventLoop
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from companion import __version__
 from companion.core.content import DEFAULT_CONTENT_DIR, ContentError, load_all
@@ -120,6 +119,8 @@ def build_ready(argv: list[str], timeout_s: float = 60.0) -> MainWindow:
 
     Raises StartupError with the user's message if they cannot open.
     """
+    from PySide6.QtCore import QEventLoop
+
     window = build(argv)
     app = application()
     deadline = time.monotonic() + timeout_s
@@ -237,6 +238,8 @@ def _report_recovery(window: MainWindow, session: VisitSession) -> None:
     t = window.state.strings.t
     report = session.store.recovery
     if report is not None:
+        from PySide6.QtWidgets import QMessageBox
+
         from companion.ui.error_text import recovery_text
 
         box = QMessageBox(
@@ -264,6 +267,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         window = build(argv)
     except StartupError as error:
+        from PySide6.QtWidgets import QMessageBox
+
         print(error, file=sys.stderr)
         QMessageBox.critical(None, "Spine Companion", str(error))
         return 2

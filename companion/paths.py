@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import platformdirs
 
@@ -17,8 +17,7 @@ ENV_HOME = "COMPANION_HOME"
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
 
 
-@dataclass(frozen=True)
-class AppPaths:
+class AppPaths(NamedTuple):
     """The folders and files the app writes; everything lives under these."""
 
     data_dir: Path

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from companion.core import spine
 from companion.core.toml_cache import load_toml
@@ -77,16 +76,16 @@ class ContentError(Exception):
         return f"{self.file}: {self.key}: {self.problem}"
 
 
-@dataclass(frozen=True)
-class Reference:
+# Content items are NamedTuples, not frozen dataclasses: they are defined before
+# the first paint, where each dataclass costs about half a millisecond.
+class Reference(NamedTuple):
     """One citation: its key and the full reference text."""
 
     key: str
     text: str
 
 
-@dataclass(frozen=True)
-class RegionInfo:
+class RegionInfo(NamedTuple):
     """A spine region with its muscles (article's first) and its wording."""
 
     id: str
@@ -98,8 +97,7 @@ class RegionInfo:
     cite: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Muscle:
+class Muscle(NamedTuple):
     """A muscle (or one set of fibres of a muscle) and the levels it spans."""
 
     id: str
@@ -117,8 +115,7 @@ class Muscle:
     cite: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Cause:
+class Cause(NamedTuple):
     """A cause of spasm, common or serious, with what suggests it and what to do."""
 
     id: str
@@ -131,8 +128,7 @@ class Cause:
     cite: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class RedFlag:
+class RedFlag(NamedTuple):
     """A screening question whose positive answer changes the plan."""
 
     id: str
@@ -145,8 +141,7 @@ class RedFlag:
     cite: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(NamedTuple):
     """A conservative care option with its evidence grade."""
 
     id: str
@@ -159,8 +154,7 @@ class Option:
     cite: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Prevention:
+class Prevention(NamedTuple):
     """A way to lower the chance of another spasm."""
 
     id: str
@@ -170,8 +164,7 @@ class Prevention:
     cite: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Escalation:
+class Escalation(NamedTuple):
     """When to re-evaluate: the weeks window and what to do then."""
 
     weeks: tuple[int, int]
@@ -180,8 +173,7 @@ class Escalation:
     cite: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Content:
+class Content(NamedTuple):
     """All clinical content in one language; treat its dicts as read-only."""
 
     language: str
@@ -365,8 +357,7 @@ def _parse_references(files: _Files) -> dict[str, Reference]:
     return refs
 
 
-@dataclass(frozen=True)
-class _Structure:
+class _Structure(NamedTuple):
     """spine.toml after validation: the items of each section, keyed by id."""
 
     reference_language: str

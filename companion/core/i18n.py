@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from companion.core.toml_cache import load_toml
 
@@ -61,8 +61,7 @@ def languages(folder: Path = I18N_DIR) -> tuple[str, ...]:
     return tuple(sorted(codes, key=lambda c: c != REFERENCE_LANGUAGE))
 
 
-@dataclass(frozen=True)
-class Strings:
+class Strings(NamedTuple):
     """Interface strings of one language; `t("menu.file")` looks one up."""
 
     language: str

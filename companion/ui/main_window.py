@@ -14,13 +14,14 @@ from PySide6.QtGui import (
     QKeySequence,
     QShowEvent,
 )
+
+# Dialogs (message box, file and input dialogs) are imported where they are
+# used: PySide builds each Qt class's Python type on first use, and none of
+# them is on the first screen.
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFileDialog,
-    QInputDialog,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QSplitter,
     QToolBar,
     QWidget,
@@ -214,6 +215,8 @@ class MainWindow(QMainWindow):
 
     def show_startup_error(self, message: str) -> None:
         """The records cannot open: say why, then close (exit code 2)."""
+        from PySide6.QtWidgets import QMessageBox
+
         if self.closing:
             return  # the clinician closed the window first: nothing to say
         print(message, file=sys.stderr)
@@ -447,11 +450,15 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(t("export.no_patient"), 5000)
             return
         self.flush_notes()
+        from PySide6.QtWidgets import QFileDialog
+
         folder = QFileDialog.getExistingDirectory(self, t("export.choose_folder"))
         if folder:
             self.export_to(folder)
 
     def export_to(self, folder: str) -> tuple[str, str] | None:
+        from PySide6.QtWidgets import QMessageBox
+
         from companion.store import StoreError
         from companion.ui.error_text import error_text
 
@@ -472,6 +479,8 @@ class MainWindow(QMainWindow):
 
     def check_database(self) -> tuple[bool, list[str]]:
         """Run the integrity check and report it in a dialog."""
+        from PySide6.QtWidgets import QMessageBox
+
         from companion.store import StoreError
         from companion.ui.error_text import error_text
 
@@ -498,6 +507,8 @@ class MainWindow(QMainWindow):
 
     def ask_clinic_name(self) -> None:
         """The clinic's name printed at the top of every handout."""
+        from PySide6.QtWidgets import QInputDialog
+
         t = self.state.strings.t
         current = self.settings.get_str("clinic/name", "")
         name, ok = QInputDialog.getText(
@@ -514,6 +525,8 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def _show_about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         t = self.state.strings.t
         QMessageBox.about(
             self, t("app.about_title"), t("app.about", version=__version__)

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
-    QBrush,
     QColor,
     QFont,
     QFontMetricsF,
@@ -49,6 +48,7 @@ from companion.ui.svg_scene import (
     load_diagram,
     place_text,
     refresh_content_rect,
+    solid_brush,
 )
 
 DIAGRAM_DIR = Path(__file__).resolve().parents[2] / "assets" / "diagrams"
@@ -470,26 +470,26 @@ class SpineView(QGraphicsView):
             else set()
         )
         for code, item in self._diagram.items.items():
-            pen, brush = QPen(item.base_pen), QBrush(item.base_brush)
+            pen, brush = item.base_pen, item.base_brush  # replaced, never changed
             opacity = 1.0
             if item.kind == "muscle" and self._involved:
                 if code in self._involved:
                     colour = self._involved_colour(code)
                     fill = QColor(colour)
                     fill.setAlphaF(0.82)
-                    brush = QBrush(fill)
+                    brush = solid_brush(fill)
                     pen = QPen(colour.darker(160), 1.6)
                 else:
                     opacity = 0.32
             if item.kind == "region" and code == region:
-                brush = QBrush(REGION_ACTIVE)
+                brush = solid_brush(REGION_ACTIVE)
                 pen = QPen(SELECT_COLOUR, 2.2)
             if item.kind == "vertebra" and code in region_levels:
-                brush = QBrush(_tint(brush.color(), SELECT_COLOUR, 0.18))
+                brush = solid_brush(_tint(brush.color(), SELECT_COLOUR, 0.18))
             if code == self._selected:
-                brush = QBrush(_tint(brush.color(), SELECT_COLOUR, 0.42))
+                brush = solid_brush(_tint(brush.color(), SELECT_COLOUR, 0.42))
             elif code == self._hover:
-                brush = QBrush(_tint(brush.color(), HOVER_COLOUR, 0.22))
+                brush = solid_brush(_tint(brush.color(), HOVER_COLOUR, 0.22))
             item.setPen(pen)
             item.setBrush(brush)
             item.setOpacity(opacity)

@@ -6,7 +6,6 @@ import math
 import re
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from xml.parsers import expat
 
@@ -189,10 +188,23 @@ def style_pen(attrs: dict[str, str]) -> QPen:
     return pen
 
 
+def solid_brush(colour: QColor) -> QBrush:
+    """A solid brush of colour, made without QBrush(colour).
+
+    That constructor's overloads (image, pixmap, gradient) make PySide build the
+    Python types of QImage, QPixmap and QGradient with their enums, about 3 ms
+    before the first paint, for classes the diagram never uses.
+    """
+    brush = QBrush()
+    brush.setColor(colour)
+    brush.setStyle(Qt.BrushStyle.SolidPattern)
+    return brush
+
+
 def style_brush(attrs: dict[str, str]) -> QBrush:
     # SVG fills black by default; our art always says what it wants.
     colour = _colour(attrs.get("fill", "black"), float(attrs.get("fill-opacity", 1.0)))
-    return QBrush(colour) if colour is not None else QBrush(Qt.BrushStyle.NoBrush)
+    return solid_brush(colour) if colour is not None else QBrush()
 
 
 class DiagramItem(QGraphicsPathItem):
@@ -215,7 +227,10 @@ class DiagramItem(QGraphicsPathItem):
         self.setAcceptHoverEvents(True)
 
     def set_base_style(self, pen: QPen, brush: QBrush) -> None:
-        self.base_pen, self.base_brush = QPen(pen), QBrush(brush)
+        # Kept, not copied: no pen or brush is ever changed in place (setPen and
+        # setBrush take copies), and QBrush(brush) would build QImage's and
+        # QGradient's Python types before the first paint.
+        self.base_pen, self.base_brush = pen, brush
         self.setPen(pen)
         self.setBrush(brush)
 
@@ -245,17 +260,25 @@ class DiagramItem(QGraphicsPathItem):
         return QRectF(self._hit_rect)
 
 
-@dataclass
 class Diagram:
     """A parsed diagram: its scene, its interactive items and a few layout hints."""
 
-    scene: QGraphicsScene
-    items: dict[str, DiagramItem] = field(default_factory=dict)
-    spine_x: float = 0.0
-    label_left: float = 0.0
-    label_right: float = 0.0
-    # The art and its static text: what "fit to window" shows, fixed per view.
-    content_rect: QRectF = field(default_factory=QRectF)
+    # A plain class, not a dataclass: defining one costs about half a millisecond,
+    # and this module loads before the first paint.
+    def __init__(
+        self,
+        scene: QGraphicsScene,
+        spine_x: float = 0.0,
+        label_left: float = 0.0,
+        label_right: float = 0.0,
+    ) -> None:
+        self.scene = scene
+        self.items: dict[str, DiagramItem] = {}
+        self.spine_x = spine_x
+        self.label_left = label_left
+        self.label_right = label_right
+        # The art and its static text: what "fit to window" shows, fixed per view.
+        self.content_rect = QRectF()
 
 
 def refresh_content_rect(diagram: Diagram) -> None:
