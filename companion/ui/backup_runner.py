@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 CHECK_MS = 60_000  # auto backups run at most every 30 min, checked each minute
 FIRST_CHECK_MS = 2_000  # daily / weekly once the window is up, not before
 FAILED_MESSAGE_MS = 10_000
-# Long enough for a slow disk to finish a large clinic's copy and check before
-# the store closes at quit (about 10 s for the benchmark's 100,000 visits).
+# How long wait() and shutdown() block by default: long enough for a slow disk
+# to copy and check a large clinic (about 10 s for the bench's 100,000 visits).
 WAIT_SECONDS = 120.0
 
 
@@ -63,6 +63,8 @@ class BackupRunner(QObject):
 
     finished = Signal(str)
     failed = Signal(str)
+    # After wind_down(): the running backup and the quit backup are done.
+    wound_down = Signal()
 
     def __init__(
         self,
@@ -77,6 +79,8 @@ class BackupRunner(QObject):
         # Kinds asked for while one runs, oldest first; asking twice counts once.
         self._pending: dict[str, None] = {}
         self._relay = _Relay()
+        self._winding_down = False
+        self._quit_backup_wanted = False
         # Queued even when emitted on this thread: the slot always runs from
         # the event loop, never inside the worker's emit.
         self._relay.done.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
@@ -138,28 +142,43 @@ class BackupRunner(QObject):
     def shutdown(
         self, quit_backup: bool = True, timeout_s: float = WAIT_SECONDS
     ) -> bool:
-        """Before the store closes: stop checks, finish the running one, quit backup.
+        """wind_down(), blocking until it is done: for tools, tests and the bench.
 
-        Queued requests are dropped; the quit backup (when there are changes
-        since the last backup) is made right here, synchronously, since the
-        app is closing anyway. False if a running backup did not finish in
-        time; then no quit backup is made, and the running one completes on
-        its thread (unrecorded: the store is closed by then).
+        The window uses wind_down and keeps painting meanwhile. False if time
+        ran out; the running copy then completes on its thread, unrecorded once
+        the store is closed.
+        """
+        self.wind_down(quit_backup)
+        return self.wait(timeout_s)
+
+    def wind_down(self, quit_backup: bool = True) -> None:
+        """At close, without blocking: stop scheduling, finish up, emit wound_down.
+
+        Queued requests are dropped. The running backup finishes; then, when
+        something changed since the last backup, the quit backup is made, on a
+        worker like the others. wound_down comes on the GUI thread once both are
+        done and recorded, at once if there is nothing to do. The store must stay
+        open until then, or the last backup goes unrecorded.
         """
         self.check_timer.stop()
         self.first_check_timer.stop()
         self._pending.clear()
-        if not self.wait(timeout_s):
-            return False
-        store = self.store
-        if quit_backup and not store.closed and store.changed_since_backup:
-            try:
-                path = store.backup("quit")
-            except (StoreError, OSError) as error:
-                self.failed.emit(self.describe(error))
-            else:
-                self.finished.emit(str(path))
-        return True
+        self._winding_down = True
+        self._quit_backup_wanted = quit_backup
+        self._continue_wind_down()
+
+    def _continue_wind_down(self) -> None:
+        if self._running is not None:
+            return  # _deliver calls back when it is done
+        if self._quit_backup_wanted:
+            self._quit_backup_wanted = False
+            store = self.store
+            if not store.closed and store.changed_since_backup:
+                self._start("quit")
+                if self._running is not None:
+                    return
+        self._winding_down = False
+        self.wound_down.emit()
 
     # -- inside ------------------------------------------------------------------
 
@@ -211,7 +230,9 @@ class BackupRunner(QObject):
             self.failed.emit("" if run.error is None else self.describe(run.error))
         else:
             self._record(run.job, run.path)
-        if self._running is None and self._pending:
+        if self._winding_down:
+            self._continue_wind_down()
+        elif self._running is None and self._pending:
             kind = next(iter(self._pending))
             del self._pending[kind]
             self._start(kind)
@@ -232,7 +253,7 @@ def install_backups(window: MainWindow) -> BackupRunner:
     """Back up the window's store in the background; failures show in its status bar.
 
     Checks 2 s after start and then every minute (BackupRunner.due_check).
-    At close, call runner.shutdown() before closing the store.
+    At close, finish with closing_backup.finish_backups() before closing the store.
     """
     runner = BackupRunner(
         window.session.store,

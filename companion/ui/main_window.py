@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         self.records_ready = False  # True once attach_session's last step ran
         self.backups: BackupRunner | None = None
         self.closing = False
+        self._finishing_backups = False
         self._progress_panel: ProgressPanel | None = None
 
         self.spine_view = SpineView(state.display_names(), cache_dir=state.cache_dir)
@@ -584,6 +585,9 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self._finishing_backups:
+            event.ignore()  # a second close while the first waits for the backups
+            return
         self.closing = True
         if self.session is None:  # closed before the records opened, or they failed
             if self.records_opener is not None:
@@ -600,9 +604,16 @@ class MainWindow(QMainWindow):
             return
         self.flush_notes()
         self.save_state()
-        # Waits for a running backup, then makes the quit backup if anything changed.
         if self.backups is not None:
-            self.backups.shutdown()
+            # The running backup, then the quit backup if anything changed, on
+            # their worker; the window keeps painting and offers "Close now".
+            from companion.ui.closing_backup import finish_backups
+
+            self._finishing_backups = True
+            try:
+                finish_backups(self, self.backups)
+            finally:
+                self._finishing_backups = False
         # Closing the main window ends the session: release the database lock.
         self.session.store.close()
         super().closeEvent(event)
