@@ -14,7 +14,15 @@ from typing import Any
 from sqlite_utils import Database
 
 from companion.core.records import Draft, InvalidInput, NoteRevision, Patient, Visit
-from companion.store import audit, drafts, notes, patients, search, visits
+from companion.store import (
+    audit,
+    drafts,
+    integrity,
+    notes,
+    patients,
+    search,
+    visits,
+)
 from companion.store.audit import AuditEntry
 from companion.store.backup import BackupJob, is_intact, list_backups, make_backup
 from companion.store.cipher import (
@@ -30,13 +38,9 @@ from companion.store.cipher import (
     shred,
 )
 from companion.store.errors import (
-    DB_DATABASE_ERRORS,
     DB_ERRORS,
-    SQLITE_CORRUPT,
-    SQLITE_NOTADB,
     StoreError,
     StoreReadOnly,
-    primary_code,
     raise_friendly,
 )
 from companion.store.export import export_patient
@@ -287,26 +291,22 @@ class Store:
             return search.search_notes(self.db, query, limit)
 
     def check_integrity(self) -> tuple[bool, list[str]]:
-        """Run SQLite's integrity, foreign-key and full-text checks."""
-        messages: list[str] = []
+        """Run SQLite's integrity, foreign-key and full-text checks, here and now.
+
+        Blocks for as long as the check takes (about 10 s on a 100,000-visit
+        clinic): the window runs integrity_job() on a worker instead.
+        """
         with self._reading():
-            rows = self.conn.execute("PRAGMA integrity_check").fetchall()
-            if rows != [("ok",)]:
-                messages += [str(row[0]) for row in rows]
-            for table, rowid, parent, _ in self.conn.execute(
-                "PRAGMA foreign_key_check"
-            ):
-                messages.append(f"{table} row {rowid} points at a missing {parent}")
-            try:
-                self.conn.execute(
-                    "INSERT INTO notes_fts (notes_fts) VALUES ('integrity-check')"
-                )
-            except DB_DATABASE_ERRORS as exc:
-                # Only damage is a finding; busy or read-only is an ordinary error.
-                if primary_code(exc) not in (SQLITE_CORRUPT, SQLITE_NOTADB):
-                    raise
-                messages.append(f"note search index: {exc}")
+            messages = integrity.findings(
+                self.conn, not integrity.pragma_checks_fts(self.conn)
+            )
         return not messages, messages
+
+    def integrity_job(self) -> integrity.IntegrityJob:
+        """The same check for a worker thread (job.run()), on its own connection."""
+        if self._closed:
+            raise StoreError(key="closed")
+        return integrity.IntegrityJob(self.path, self._key)
 
     def write_plain_copy(self, dest: Path) -> None:
         """Write the whole database, decrypted, to dest (private), and audit it."""

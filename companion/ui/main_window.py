@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from companion.ui.app_lock import AppLock
     from companion.ui.backup_runner import BackupRunner
     from companion.ui.clinic_panel import ClinicPanel
+    from companion.ui.database_check import DatabaseCheck
     from companion.ui.progress_panel import ProgressPanel
     from companion.ui.records_opener import RecordsOpener
     from companion.ui.visit_session import VisitSession
@@ -53,6 +54,8 @@ class MainWindow(QMainWindow):
     """
 
     records_opened = Signal()
+    # Help ▸ Check database finished: (ok, messages), once its dialog is open.
+    database_checked = Signal(bool, list)
 
     def __init__(
         self,
@@ -74,6 +77,7 @@ class MainWindow(QMainWindow):
         self.backups: BackupRunner | None = None
         self.closing = False
         self._finishing_backups = False
+        self.database_check: DatabaseCheck | None = None  # made on first use
         self._progress_panel: ProgressPanel | None = None
 
         self.spine_view = SpineView(state.display_names(), cache_dir=state.cache_dir)
@@ -478,33 +482,22 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(t("export.done", path=str(json_path)), 8000)
         return str(json_path), str(csv_path)
 
-    def check_database(self) -> tuple[bool, list[str]]:
-        """Run the integrity check and report it in a dialog."""
-        from PySide6.QtWidgets import QMessageBox
+    def check_database(self) -> None:
+        """Run the integrity check on a worker; its result shows in a dialog.
 
-        from companion.store import StoreError
-        from companion.ui.error_text import error_text
-
-        t = self.state.strings.t
+        The window stays usable meanwhile; database_checked(ok, messages) comes
+        once the dialog is open.
+        """
         if self.session is None:
-            return False, [t("app.opening_records")]
+            self.statusBar().showMessage(self.state.strings.t("app.opening_records"))
+            return
         self.flush_notes()
-        try:
-            ok, messages = self.session.store.check_integrity()
-        except StoreError as error:
-            # Busy or closed is no finding about the file: say just that.
-            ok, messages = False, [error_text(error, self.state.strings)]
-            text = messages[0]
-        else:
-            details = "\n".join(messages)
-            text = t("check.ok") if ok else t("check.failed", details=details)
-        box = QMessageBox(self, objectName="checkDatabaseResult")
-        box.setWindowTitle(t("menu.check_db").replace("&", ""))
-        box.setText(text)
-        box.setIcon(QMessageBox.Icon.Information if ok else QMessageBox.Icon.Warning)
-        box.open()
-        self.check_result_box = box
-        return ok, messages
+        if self.database_check is None:
+            from companion.ui.database_check import DatabaseCheck
+
+            self.database_check = DatabaseCheck(self)
+            self.database_check.finished.connect(self.database_checked)
+        self.database_check.start()
 
     def ask_clinic_name(self) -> None:
         """The clinic's name printed at the top of every handout."""

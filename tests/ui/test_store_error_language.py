@@ -71,8 +71,9 @@ def test_closed_database(launch: Launch, qtbot: QtBot, language: str) -> None:
     assert dialog.created is None
     assert dialog.error.text() == text
 
-    ok, messages = window.check_database()
-    assert (ok, messages) == (False, [text])
+    with qtbot.waitSignal(window.database_checked, timeout=60_000) as done:
+        window.check_database()
+    assert done.args == [False, [text]]
     assert window.check_result_box.text() == text
     assert t("check.ok") not in window.check_result_box.text()
 

@@ -212,11 +212,12 @@ def test_export_writes_json_and_csv(launch: Launch, qtbot: QtBot, tmp_path: Path
     assert "walk daily" in Path(csv_path).read_text(encoding="utf-8")
 
 
-def test_check_database_reports_ok(launch: Launch):
+def test_check_database_reports_ok(launch: Launch, qtbot: QtBot):
     """Help → Check database runs the integrity check and says it passed."""
     window = launch()
-    ok, messages = window.check_database()
-    assert ok and messages == []
+    with qtbot.waitSignal(window.database_checked, timeout=60_000) as done:
+        window.check_database()
+    assert done.args == [True, []]
     assert "passed" in window.check_result_box.text()
 
 
