@@ -242,9 +242,11 @@ def _report_recovery(window: MainWindow, session: VisitSession) -> None:
 
         from companion.ui.error_text import recovery_text
 
+        # Nothing was lost when only the search index was rebuilt: no warning.
+        rebuilt = report.search_index_rebuilt
         box = QMessageBox(
-            QMessageBox.Icon.Warning,
-            t("startup.recovered_title"),
+            QMessageBox.Icon.Information if rebuilt else QMessageBox.Icon.Warning,
+            t("startup.index_rebuilt_title" if rebuilt else "startup.recovered_title"),
             recovery_text(report, window.state.strings),
             parent=window,
         )

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from companion.store.backup import BackupFile, newest_verified_backup
-from companion.store.cipher import connect, make_database_private
+from companion.store.cipher import connect, make_database_private, make_private
 from companion.store.errors import (
     DB_DATABASE_ERRORS,
+    DB_ERRORS,
     SQLITE_CORRUPT,
     SQLITE_NOTADB,
     primary_code,
     raise_friendly,
+)
+from companion.store.search_index_repair import (
+    is_search_index_damage,
+    rebuild_search_index,
 )
 
 _SIDE_FILES = ("-wal", "-shm", "-journal")
@@ -30,11 +36,20 @@ class RecoveryReport:
     problem: str
     restored_from: Path | None
     data_as_of: datetime | None  # when the restored backup was taken (UTC)
+    # Only the note search index was damaged: rebuilt from the notes, nothing
+    # lost, nothing restored; moved_aside then holds an untouched copy.
+    search_index_rebuilt: bool = False
 
     @property
     def message(self) -> str:
         """A short explanation for a dialog."""
         kept = f"The damaged file was kept as {self.moved_aside[0]}."
+        if self.search_index_rebuilt:
+            return (
+                "The note search index was damaged and has been rebuilt from your "
+                f"notes; nothing was lost. A copy of the file as it was is kept as "
+                f"{self.moved_aside[0]}."
+            )
         if self.restored_from is None or self.data_as_of is None:
             return (
                 "The database was damaged and no good backup was found, so a new "
@@ -72,22 +87,48 @@ def find_damage(path: Path, key: bytes | None = None) -> str | None:
     return "; ".join(str(row[0]) for row in rows[:5])
 
 
-def set_aside(path: Path, stamp: datetime) -> tuple[Path, ...]:
-    """Rename the database and its side files to <name>.damaged-<stamp>; no deletes."""
-    base = path.with_name(f"{path.name}.damaged-{stamp.strftime('%Y%m%d-%H%M%S')}")
+def _aside_names(path: Path, stamp: datetime) -> list[tuple[Path, Path]]:
+    """(file, its name aside) for the database and each side file it has.
+
+    The names are <name>.damaged-<stamp>[-n] plus the side file's suffix, the
+    first n that is free.
+    """
+    base = path.with_name(f"{path.name}.damaged-{stamp:%Y%m%d-%H%M%S}")
     n = 1
     while base.exists():
         n += 1
         base = base.with_name(f"{path.name}.damaged-{stamp:%Y%m%d-%H%M%S}-{n}")
-    moved = [base]
-    os.replace(path, base)
+    pairs = [(path, base)]
     for suffix in _SIDE_FILES:
         side = path.with_name(path.name + suffix)
         if side.exists():
-            target = base.with_name(base.name + suffix)
-            os.replace(side, target)
-            moved.append(target)
-    return tuple(moved)
+            pairs.append((side, base.with_name(base.name + suffix)))
+    return pairs
+
+
+def set_aside(path: Path, stamp: datetime) -> tuple[Path, ...]:
+    """Rename the database and its side files to <name>.damaged-<stamp>; no deletes."""
+    pairs = _aside_names(path, stamp)
+    for source, target in pairs:
+        os.replace(source, target)
+    return tuple(target for _, target in pairs)
+
+
+def keep_copy(path: Path, stamp: datetime) -> tuple[Path, ...]:
+    """Copy the database and its side files to <name>.damaged-<stamp>, untouched.
+
+    For a repair in place: the copy is the file as it was, for whoever looks
+    into why. Private (0600) like the database, and on disk before the repair.
+    """
+    pairs = _aside_names(path, stamp)
+    for source, target in pairs:
+        shutil.copyfile(source, target)
+    copies = tuple(target for _, target in pairs)
+    make_private(*copies)
+    for copy in copies:
+        with open(copy, "rb+") as handle:
+            os.fsync(handle.fileno())
+    return copies
 
 
 def restore(backup: Path, dest: Path, key: bytes | None = None) -> None:
@@ -113,10 +154,24 @@ def restore(backup: Path, dest: Path, key: bytes | None = None) -> None:
 def recover(
     path: Path, backup_dir: Path, now: datetime, key: bytes | None = None
 ) -> RecoveryReport | None:
-    """If the database is damaged, set it aside and restore; else return None."""
+    """If the database is damaged, set it aside and restore; else return None.
+
+    Damage confined to the note search index is repaired in place instead
+    (after keeping a copy): restoring a backup would lose the notes saved since.
+    """
     problem = find_damage(path, key)
     if problem is None:
         return None
+    if is_search_index_damage(problem):
+        try:
+            copies = keep_copy(path, now)
+            rebuild_search_index(path, key)
+            repaired = find_damage(path, key) is None
+        except (*DB_ERRORS, OSError):
+            # Worse than it looked, or no room for the copy: set aside and restore.
+            repaired = False
+        if repaired:
+            return RecoveryReport(path, copies, problem, None, None, True)
     moved = set_aside(path, now)
     chosen: BackupFile | None = newest_verified_backup(backup_dir, key)
     if chosen is not None:

@@ -33,8 +33,11 @@ def error_text(error: BaseException, strings: Strings) -> str:
 
 
 def recovery_text(report: RecoveryReport, strings: Strings) -> str:
-    """What start-up recovery did (restored a backup, or began empty), translated."""
+    """What start-up recovery did (rebuilt the search index, restored a backup, or
+    began empty), translated."""
     kept = str(report.moved_aside[0])
+    if report.search_index_rebuilt:
+        return strings.t("startup.search_index_rebuilt", kept=kept)
     if report.restored_from is None or report.data_as_of is None:
         return strings.t("startup.recovered_empty", kept=kept)
     return strings.t(

@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from companion.app import build, build_ready
 from companion.core.content import clear_cache
+from companion.store.cipher import connect
 from tests.probe import run_python
 from tests.ui.test_main_window import click_code
 
@@ -245,6 +247,15 @@ def test_closing_before_a_passphrase_prompt_asks_nothing_and_reports_nothing(
     assert window.startup_error is None
 
 
+def _started(qtbot: QtBot, home: Path, language: str | None = None) -> Any:
+    """The app on home, its records open (in language, if given)."""
+    window = build_ready(["--data-dir", str(home)])
+    qtbot.addWidget(window)
+    if language is not None:
+        window.state.set_language(language)
+    return window
+
+
 @pytest.mark.parametrize(
     ("language", "words"),
     [("en", "The database was damaged"), ("es", "La base de datos estaba dañada")],
@@ -254,9 +265,7 @@ def test_a_damaged_database_is_reported_in_the_chosen_language(
 ) -> None:
     """A page scribbled over: the file is set aside, and the window says so."""
     home = tmp_path / "clinic"
-    first = build_ready(["--data-dir", str(home)])
-    qtbot.addWidget(first)
-    first.state.set_language(language)
+    first = _started(qtbot, home, language)
     first.close()  # saves the language, checkpoints and releases the folder
     database = home / "companion.db"
     with open(database, "r+b") as handle:  # past the header, so the key still fits
@@ -264,8 +273,7 @@ def test_a_damaged_database_is_reported_in_the_chosen_language(
         handle.write(b"\xff" * 4096)
     junk = database.read_bytes()
 
-    window = build_ready(["--data-dir", str(home)])
-    qtbot.addWidget(window)
+    window = _started(qtbot, home)
     box = window.recovery_box
     assert box.isVisible()
     assert box.text().startswith(words)
@@ -273,4 +281,35 @@ def test_a_damaged_database_is_reported_in_the_chosen_language(
     aside = window.session.store.recovery.moved_aside[0]
     assert aside.name in box.text()
     assert aside.read_bytes() == junk  # kept byte for byte
+    window.close()
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("en", "The index used to search notes"), ("es", "El índice que se usa")],
+)
+def test_a_rebuilt_search_index_is_reported_calmly(
+    qtbot: QtBot, tmp_path: Path, language: str, words: str
+) -> None:
+    """Only the search index was damaged: rebuilt, told as information, no loss."""
+    home = tmp_path / "clinic"
+    first = _started(qtbot, home, language)
+    store = first.session.store
+    key = store.key
+    patient = store.create_patient(chart_number="S-1")
+    visit = store.start_visit(patient.id)
+    store.save_note(visit.id, "P", "stretch twice daily")
+    first.close()
+    conn = connect(home / "companion.db", key)
+    conn.execute("UPDATE notes_fts_data SET block = randomblob(length(block))")
+    conn.commit()
+    conn.close()
+
+    window = _started(qtbot, home)
+    box = window.recovery_box
+    assert box.isVisible() and box.text().startswith(words)
+    assert box.icon() == QMessageBox.Icon.Information
+    assert window.session.store.recovery.moved_aside[0].name in box.text()
+    hits = window.session.store.search_notes("stretch")
+    assert [hit.visit_id for hit in hits] == [visit.id]
     window.close()
