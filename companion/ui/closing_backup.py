@@ -66,6 +66,9 @@ def _closing_dialog(window: MainWindow) -> QProgressDialog:
     dialog.setAutoReset(False)
     dialog.adjustSize()
     dialog.move(window.frameGeometry().center() - dialog.rect().center())
-    # Shown by QProgressDialog itself once this much time has passed.
+    # Shown by QProgressDialog itself once this much time has passed. Its clock
+    # (started in its constructor with a 4 s default) restarts only when the
+    # value is set to the minimum, so setValue(0) must come after.
     dialog.setMinimumDuration(SHOW_AFTER_MS)
+    dialog.setValue(0)
     return dialog
