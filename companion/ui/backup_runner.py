@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 CHECK_MS = 60_000  # auto backups run at most every 30 min, checked each minute
 FIRST_CHECK_MS = 2_000  # daily / weekly once the window is up, not before
 FAILED_MESSAGE_MS = 10_000
+FINISH_POLL_MS = 1_000
 # How long wait() and shutdown() block by default: long enough for a slow disk
 # to copy and check a large clinic (about 10 s for the bench's 100,000 visits).
 WAIT_SECONDS = 120.0
@@ -88,6 +89,11 @@ class BackupRunner(QObject):
         self.check_timer.timeout.connect(self.due_check)
         self.first_check_timer = QTimer(self, interval=FIRST_CHECK_MS, singleShot=True)
         self.first_check_timer.timeout.connect(self.due_check)
+        # A second way for a finished copy to be recorded, should the worker's
+        # queued signal never arrive: otherwise the runner would stay busy (no
+        # more backups) and closing would wait for it until "Close now".
+        self.finish_poll = QTimer(self, interval=FINISH_POLL_MS)
+        self.finish_poll.timeout.connect(self._deliver_if_finished)
 
     @property
     def busy(self) -> bool:
@@ -199,6 +205,7 @@ class BackupRunner(QObject):
         )
         self._running = run
         run.thread.start()
+        self.finish_poll.start()
 
     @staticmethod
     def _work(run: _Run, relay: _Relay) -> None:
@@ -216,6 +223,13 @@ class BackupRunner(QObject):
             with contextlib.suppress(RuntimeError):
                 relay.done.emit(run)
 
+    def _deliver_if_finished(self) -> None:
+        run = self._running
+        if run is None:
+            self.finish_poll.stop()
+        elif run.done.is_set():
+            self._deliver(run)
+
     @Slot(object)
     def _deliver(self, run: _Run) -> None:
         """On the GUI thread: record the backup, report it, start the next one."""
@@ -226,6 +240,7 @@ class BackupRunner(QObject):
             run.thread.join()  # done is set in its last lines: at most a moment
         if self._running is run:
             self._running = None
+            self.finish_poll.stop()
         if run.path is None:
             self.failed.emit("" if run.error is None else self.describe(run.error))
         else:

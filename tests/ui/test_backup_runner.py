@@ -271,3 +271,17 @@ def test_install_backups_reports_failures_in_the_status_bar(
     assert window.statusBar().currentMessage() == expected
     assert str(blocked) in expected
     runner.shutdown(quit_backup=False)
+
+
+def test_a_lost_finished_signal_is_made_up_for(
+    store: Store, runner: BackupRunner, qtbot: QtBot
+) -> None:
+    """Should the worker's queued signal never arrive, the backup is still
+    recorded and the runner freed (else no more backups, and a close waits)."""
+    runner._relay.done.disconnect()  # the queued delivery is lost
+    made: list[str] = []
+    runner.finished.connect(made.append)
+    runner.request("auto")
+    qtbot.waitUntil(lambda: bool(made), timeout=SIGNAL_LIMIT_MS)
+    assert not runner.busy and not runner.finish_poll.isActive()
+    assert _backup_events(store) == [Path(made[0]).name]
