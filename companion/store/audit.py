@@ -27,6 +27,7 @@ EDIT_NOTE = "edit_note"
 EXPORT = "export"
 BACKUP = "backup"
 RESTORE = "restore"
+REBUILD_SEARCH_INDEX = "rebuild_search_index"
 LOCK = "lock"
 UNLOCK = "unlock"
 UNLOCK_FAILED = "unlock_failed"
@@ -40,6 +41,7 @@ EVENTS = frozenset(
         EXPORT,
         BACKUP,
         RESTORE,
+        REBUILD_SEARCH_INDEX,
         LOCK,
         UNLOCK,
         UNLOCK_FAILED,

@@ -461,6 +461,9 @@ def open_store(
         _configure(store, migrations or MIGRATIONS)
         if report is not None and report.restored_from is not None:
             store.audit(audit.RESTORE, report.restored_from.name)
+        elif report is not None and report.search_index_rebuilt:
+            kept = report.moved_aside[0].name if report.moved_aside else ""
+            store.audit(audit.REBUILD_SEARCH_INDEX, kept)
         make_database_private(path)
         return store
     except BaseException:

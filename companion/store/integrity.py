@@ -65,7 +65,10 @@ class IntegrityJob:
             conn = connect(self.db_path, self.key, readonly=True)
             try:
                 fts_command = not pragma_checks_fts(conn)
-                if fts_command:  # an older SQLite: the command needs write access
+                if fts_command:
+                    # An older SQLite (the stdlib's, for plain files: tests and
+                    # tools only): the command needs write access, and holds the
+                    # write lock while it runs.
                     conn.close()
                     conn = connect(self.db_path, self.key)
                 messages = findings(conn, fts_command)

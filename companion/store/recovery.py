@@ -37,19 +37,23 @@ class RecoveryReport:
     restored_from: Path | None
     data_as_of: datetime | None  # when the restored backup was taken (UTC)
     # Only the note search index was damaged: rebuilt from the notes, nothing
-    # lost, nothing restored; moved_aside then holds an untouched copy.
+    # lost, nothing restored; moved_aside then holds an untouched copy (empty
+    # if there was no room for one).
     search_index_rebuilt: bool = False
 
     @property
     def message(self) -> str:
         """A short explanation for a dialog."""
-        kept = f"The damaged file was kept as {self.moved_aside[0]}."
         if self.search_index_rebuilt:
-            return (
+            rebuilt = (
                 "The note search index was damaged and has been rebuilt from your "
-                f"notes; nothing was lost. A copy of the file as it was is kept as "
-                f"{self.moved_aside[0]}."
+                "notes; nothing was lost."
             )
+            if not self.moved_aside:
+                return rebuilt
+            copy = self.moved_aside[0]
+            return f"{rebuilt} A copy of the file as it was is kept as {copy}."
+        kept = f"The damaged file was kept as {self.moved_aside[0]}."
         if self.restored_from is None or self.data_as_of is None:
             return (
                 "The database was damaged and no good backup was found, so a new "
@@ -114,21 +118,39 @@ def set_aside(path: Path, stamp: datetime) -> tuple[Path, ...]:
     return tuple(target for _, target in pairs)
 
 
-def keep_copy(path: Path, stamp: datetime) -> tuple[Path, ...]:
+def keep_copy(path: Path, stamp: datetime) -> list[tuple[Path, Path]]:
     """Copy the database and its side files to <name>.damaged-<stamp>, untouched.
 
     For a repair in place: the copy is the file as it was, for whoever looks
-    into why. Private (0600) like the database, and on disk before the repair.
+    into why, and what put_back restores if the repair does not hold. Private
+    (0600) like the database, and on disk before the repair. Returns (file, its
+    copy) pairs; if any copy fails, none is left behind and OSError is raised.
     """
     pairs = _aside_names(path, stamp)
-    for source, target in pairs:
-        shutil.copyfile(source, target)
-    copies = tuple(target for _, target in pairs)
-    make_private(*copies)
-    for copy in copies:
-        with open(copy, "rb+") as handle:
-            os.fsync(handle.fileno())
-    return copies
+    try:
+        for source, target in pairs:
+            shutil.copyfile(source, target)
+        copies = [target for _, target in pairs]
+        make_private(*copies)
+        for copy in copies:
+            with open(copy, "rb+") as handle:
+                os.fsync(handle.fileno())
+    except OSError:
+        for _, target in pairs:
+            target.unlink(missing_ok=True)
+        raise
+    return pairs
+
+
+def put_back(path: Path, pairs: list[tuple[Path, Path]]) -> None:
+    """Undo a repair: the untouched copies replace the files they were made from."""
+    copied = {source for source, _ in pairs}
+    for suffix in _SIDE_FILES:
+        side = path.with_name(path.name + suffix)
+        if side not in copied:
+            side.unlink(missing_ok=True)  # the repair's own, e.g. a new -wal
+    for source, copy in pairs:
+        os.replace(copy, source)
 
 
 def restore(backup: Path, dest: Path, key: bytes | None = None) -> None:
@@ -163,15 +185,9 @@ def recover(
     if problem is None:
         return None
     if is_search_index_damage(problem):
-        try:
-            copies = keep_copy(path, now)
-            rebuild_search_index(path, key)
-            repaired = find_damage(path, key) is None
-        except (*DB_ERRORS, OSError):
-            # Worse than it looked, or no room for the copy: set aside and restore.
-            repaired = False
-        if repaired:
-            return RecoveryReport(path, copies, problem, None, None, True)
+        report = _rebuild_search_index(path, key, now, problem)
+        if report is not None:
+            return report
     moved = set_aside(path, now)
     chosen: BackupFile | None = newest_verified_backup(backup_dir, key)
     if chosen is not None:
@@ -183,3 +199,31 @@ def recover(
         restored_from=None if chosen is None else chosen.path,
         data_as_of=None if chosen is None else chosen.taken,
     )
+
+
+def _rebuild_search_index(
+    path: Path, key: bytes | None, now: datetime, problem: str
+) -> RecoveryReport | None:
+    """Repair damage confined to the search index; None if it did not hold.
+
+    The file is copied first. Without room for a copy the index is rebuilt
+    anyway: it is derived from the notes, and the alternative, restoring a
+    backup, would lose the notes saved since. If the repair fails or the
+    check still finds damage, the untouched copy is put back, so the caller
+    sets aside exactly the file it found.
+    """
+    try:
+        pairs = keep_copy(path, now)
+    except OSError:
+        pairs = []
+    try:
+        rebuild_search_index(path, key)
+        repaired = find_damage(path, key) is None
+    except DB_ERRORS:
+        repaired = False
+    if repaired:
+        copies = tuple(copy for _, copy in pairs)
+        return RecoveryReport(path, copies, problem, None, None, True)
+    if pairs:
+        put_back(path, pairs)
+    return None

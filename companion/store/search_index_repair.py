@@ -6,6 +6,12 @@ from pathlib import Path
 
 from companion.store.cipher import connect
 
+_FTS5_DAMAGE = (
+    "malformed inverted index for FTS5 table",
+    "fts5: checksum mismatch",
+    "fts5: corruption found",
+)
+
 # The index holds each note's current text: the newest revision of each slot.
 _REFILL = """
     INSERT INTO notes_fts (rowid, text)
@@ -20,16 +26,19 @@ _REFILL = """
 
 
 def is_search_index_damage(problem: str) -> bool:
-    """True when every finding of the start-up check is about the notes' FTS5 index.
+    """True when every finding of the start-up check is damage to the notes' index.
 
-    SQLCipher's SQLite (3.44 and later) checks FTS5 indexes in quick_check and
-    words those findings "fts5: …" or "… FTS5 table main.notes_fts". The index
-    is derived from the notes, so it can be rebuilt without losing anything;
-    damage anywhere else means the file itself is damaged.
+    SQLCipher's SQLite (3.44 and later) checks FTS5 indexes in quick_check.
+    Only its words for damage count ("malformed inverted index", "checksum
+    mismatch", "corruption found"); "unable to validate" means the check could
+    not run, which is no finding. The index is derived from the notes, so it
+    can be rebuilt without losing anything; damage anywhere else means the file
+    itself is damaged.
     """
     findings = [part.strip() for part in problem.split(";") if part.strip()]
     return bool(findings) and all(
-        "notes_fts" in finding and "fts5" in finding.lower() for finding in findings
+        "notes_fts" in finding and any(words in finding for words in _FTS5_DAMAGE)
+        for finding in findings
     )
 
 

@@ -35,9 +35,12 @@ def error_text(error: BaseException, strings: Strings) -> str:
 def recovery_text(report: RecoveryReport, strings: Strings) -> str:
     """What start-up recovery did (rebuilt the search index, restored a backup, or
     began empty), translated."""
-    kept = str(report.moved_aside[0])
     if report.search_index_rebuilt:
-        return strings.t("startup.search_index_rebuilt", kept=kept)
+        if not report.moved_aside:  # no room for a copy
+            return strings.t("startup.search_index_rebuilt_no_copy")
+        copy = str(report.moved_aside[0])
+        return strings.t("startup.search_index_rebuilt", kept=copy)
+    kept = str(report.moved_aside[0])
     if report.restored_from is None or report.data_as_of is None:
         return strings.t("startup.recovered_empty", kept=kept)
     return strings.t(

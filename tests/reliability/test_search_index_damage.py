@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import secrets
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from companion.store import Store, open_store
+from companion.store import Store, open_store, recovery
 from companion.store.cipher import connect
 from companion.store.search_index_repair import is_search_index_damage
 
@@ -97,6 +98,11 @@ def test_index_damage_is_rebuilt_and_the_newest_notes_stay(tmp_path: Path) -> No
             False,
         ),
         ("Tree 12 page 34 cell 0: invalid page number 99", False),
+        (
+            "unable to validate the inverted index for FTS5 table main.notes_fts:"
+            " database is locked",
+            False,
+        ),
         ("file is not a database", False),
         ("", False),
     ],
@@ -106,3 +112,75 @@ def test_only_index_findings_count_as_index_damage(
 ) -> None:
     """Any finding outside the search index means the file itself is damaged."""
     assert is_search_index_damage(problem) is index_only
+
+
+def _damaged_clinic(tmp_path: Path) -> tuple[Path, Path, bytes, list[str], list[str]]:
+    """A clinic with a backup, notes saved after it, and a scribbled-over index."""
+    key = secrets.token_bytes(32)
+    db = tmp_path / "companion.db"
+    backups = tmp_path / "backups"
+    with open_store(db, key=key, backup_dir=backups) as store:
+        before = _notes(store, "before", 10)
+        store.backup("auto")
+        after = _notes(store, "after", 10)
+    _scribble_over_index(db, key)
+    return db, backups, key, before, after
+
+
+def _files(folder: Path) -> set[str]:
+    return {p.name for p in folder.iterdir() if p.is_file()}
+
+
+def test_no_room_for_a_copy_still_rebuilds_and_leaves_no_half_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A copy that fails half-way (a full disk) is removed; the index is still
+    rebuilt, since restoring the backup would lose the notes saved since."""
+    db, backups, key, before, after = _damaged_clinic(tmp_path)
+    files_before = _files(tmp_path)
+
+    def half_a_copy(source: Path, target: Path) -> None:
+        target.write_bytes(Path(source).read_bytes()[:4096])
+        raise OSError(errno.ENOSPC, "No space left on device", str(target))
+
+    monkeypatch.setattr(recovery.shutil, "copyfile", half_a_copy)
+    with open_store(db, key=key, backup_dir=backups) as store:
+        visits = {row[0] for row in store.conn.execute("SELECT id FROM visits")}
+        assert set(before) | set(after) <= visits
+        report = store.recovery
+        assert report is not None and report.search_index_rebuilt
+        assert report.moved_aside == ()
+        assert report.message.endswith("nothing was lost.")
+        assert store.check_integrity() == (True, [])
+        events = [(e.event, e.record_id) for e in store.audit_log()]
+        assert events[-1] == ("rebuild_search_index", "")
+    assert not any(".damaged-" in name for name in _files(tmp_path) - files_before)
+
+
+def test_a_repair_that_does_not_hold_puts_the_file_back_and_restores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If the check still finds damage after the rebuild, the untouched copy goes
+    back in place, so the file set aside is exactly the one found; then the
+    usual restore runs."""
+    db, backups, key, before, after = _damaged_clinic(tmp_path)
+    found_hash = _sha256(db)
+    real_rebuild = recovery.rebuild_search_index
+
+    def rebuild_then_more_damage(path: Path, key: bytes | None) -> None:
+        real_rebuild(path, key)
+        size = path.stat().st_size
+        with open(path, "r+b") as handle:  # the repair "wrote into bad pages"
+            handle.seek(size // 2 // 4096 * 4096)
+            handle.write(os.urandom(4096 * 2))
+
+    monkeypatch.setattr(recovery, "rebuild_search_index", rebuild_then_more_damage)
+    with open_store(db, key=key, backup_dir=backups) as store:
+        report = store.recovery
+        assert report is not None and not report.search_index_rebuilt
+        assert report.restored_from is not None
+        assert _sha256(report.moved_aside[0]) == found_hash
+        visits = {row[0] for row in store.conn.execute("SELECT id FROM visits")}
+        assert set(before) <= visits and not set(after) & visits
+    damaged = sorted(n for n in _files(tmp_path) if ".damaged-" in n)
+    assert damaged == sorted(p.name for p in report.moved_aside)  # no stray copy
