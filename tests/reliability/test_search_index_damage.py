@@ -48,17 +48,26 @@ def _quick_check(path: Path, key: bytes) -> list[str]:
         conn.close()
 
 
-def test_index_damage_is_rebuilt_and_the_newest_notes_stay(tmp_path: Path) -> None:
-    """The old recovery set the file aside and restored the backup: the notes
-    saved after it were gone from the app (here 40 visits)."""
+def _damaged_clinic(
+    tmp_path: Path, count: int = 10
+) -> tuple[Path, Path, bytes, list[str], list[str]]:
+    """A clinic with a backup, count visits saved after it, and a scribbled-over
+    index: (database, backups folder, key, visits before, visits after)."""
     key = secrets.token_bytes(32)
     db = tmp_path / "companion.db"
     backups = tmp_path / "backups"
     with open_store(db, key=key, backup_dir=backups) as store:
-        before = _notes(store, "before", 40)
+        before = _notes(store, "before", count)
         store.backup("auto")
-        after = _notes(store, "after", 40)
+        after = _notes(store, "after", count)
     _scribble_over_index(db, key)
+    return db, backups, key, before, after
+
+
+def test_index_damage_is_rebuilt_and_the_newest_notes_stay(tmp_path: Path) -> None:
+    """The old recovery set the file aside and restored the backup: the notes
+    saved after it were gone from the app (here 40 visits)."""
+    db, backups, key, before, after = _damaged_clinic(tmp_path, 40)
     problems = _quick_check(db, key)
     assert problems != ["ok"] and is_search_index_damage("; ".join(problems))
     damaged_hash = _sha256(db)
@@ -112,19 +121,6 @@ def test_only_index_findings_count_as_index_damage(
 ) -> None:
     """Any finding outside the search index means the file itself is damaged."""
     assert is_search_index_damage(problem) is index_only
-
-
-def _damaged_clinic(tmp_path: Path) -> tuple[Path, Path, bytes, list[str], list[str]]:
-    """A clinic with a backup, notes saved after it, and a scribbled-over index."""
-    key = secrets.token_bytes(32)
-    db = tmp_path / "companion.db"
-    backups = tmp_path / "backups"
-    with open_store(db, key=key, backup_dir=backups) as store:
-        before = _notes(store, "before", 10)
-        store.backup("auto")
-        after = _notes(store, "after", 10)
-    _scribble_over_index(db, key)
-    return db, backups, key, before, after
 
 
 def _files(folder: Path) -> set[str]:
