@@ -394,7 +394,13 @@ class Store:
     def verify_audit_chain(self) -> tuple[bool, int | None]:
         """(True, None) if every audit hash checks out, else (False, first bad id)."""
         with self._reading():
-            return audit.verify(self.db)
+            return audit.verify(self.conn)
+
+    def audit_chain_job(self) -> audit.ChainCheck:
+        """The same check for a worker thread (job.run()), on its own connection."""
+        if self._closed:
+            raise StoreError(key="closed")
+        return audit.ChainCheck(self.path, self._key)
 
     def security_setting(self, name: str) -> str | None:
         """A value from security_settings (e.g. the PIN hash), or None."""

@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
 
 from companion.store import StoreError
 from companion.store import audit as events
+from companion.ui.background_call import run_in_background
 from companion.ui.error_text import error_text
 
 if TYPE_CHECKING:
@@ -477,13 +478,19 @@ class SetPinDialog(QDialog):
 
 
 class AuditLogDialog(QDialog):
-    """Help → Audit log…: the newest audit rows and whether the chain verifies."""
+    """Help → Audit log…: the newest audit rows and whether the chain verifies.
+
+    The rows show at once; the whole chain is verified on a worker (about
+    0.65 s per 200,000 rows), and checked(ok, first_bad_row) follows.
+    """
 
     LIMIT = 1000
+    checked = Signal(bool, object)
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window, objectName="auditLogDialog")
-        t = window.state.strings.t
+        self.strings = window.state.strings
+        t = self.strings.t
         store = window.session.store
         self.setWindowTitle(t("security.audit_log").replace("&", "").rstrip("…"))
         self.table = QTableWidget(0, 4, objectName="auditTable")
@@ -499,10 +506,19 @@ class AuditLogDialog(QDialog):
         self.status = QLabel(objectName="auditStatus")
         try:
             rows = store.audit_log(self.LIMIT)
-            ok, bad = store.verify_audit_chain()
+            job = store.audit_chain_job()
         except StoreError as error:
-            rows, ok, bad = [], False, None
-            self.status.setText(error_text(error, window.state.strings))
+            rows = []
+            self.status.setText(error_text(error, self.strings))
+        else:
+            self.status.setText(t("security.audit_checking"))
+            run_in_background(
+                job.run,
+                self._show_result,
+                self._show_error,
+                expected=(StoreError,),
+                name="audit-chain-check",
+            )
         self.table.setRowCount(len(rows))
         for r, entry in enumerate(reversed(rows)):
             stamp = entry.at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
@@ -511,10 +527,6 @@ class AuditLogDialog(QDialog):
             ):
                 self.table.setItem(r, c, QTableWidgetItem(value))
         self.table.resizeColumnsToContents()
-        if ok:
-            self.status.setText(t("security.audit_ok"))
-        elif bad is not None:
-            self.status.setText(t("security.audit_bad", row=bad))
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.status)
@@ -522,6 +534,18 @@ class AuditLogDialog(QDialog):
         close.rejected.connect(self.reject)
         layout.addWidget(close)
         self.resize(760, 480)
+
+    def _show_result(self, result: tuple[bool, int | None]) -> None:
+        ok, bad = result
+        t = self.strings.t
+        self.status.setText(
+            t("security.audit_ok") if ok else t("security.audit_bad", row=bad)
+        )
+        self.checked.emit(ok, bad)
+
+    def _show_error(self, error: BaseException) -> None:
+        self.status.setText(error_text(error, self.strings))
+        self.checked.emit(False, None)
 
 
 def install_app_lock(window: MainWindow) -> AppLock:
