@@ -185,6 +185,8 @@ class Visit:
     updated: datetime
     # Patient-Specific Functional Scale: ((activity, rating 0–10), …); () = none.
     psfs: tuple[tuple[str, int], ...] = ()
+    # The episode of care (one injury or onset) this visit belongs to.
+    episode_id: str | None = None
 
     def __post_init__(self) -> None:
         _text("patient_id", self.patient_id)
@@ -218,6 +220,23 @@ class Visit:
     def __hash__(self) -> int:
         # MappingProxyType is unhashable, so hash on identity-defining fields only.
         return hash((self.id, self.updated))
+
+
+@dataclass(frozen=True)
+class Episode:
+    """One episode of care: an injury or onset, followed over several visits."""
+
+    id: str
+    patient_id: str
+    onset_date: date | None
+    mechanism: str | None
+    created: datetime
+
+    def __post_init__(self) -> None:
+        _text("patient_id", self.patient_id)
+        _optional_date("onset_date", self.onset_date)
+        validate_mechanism(self.mechanism)
+        _aware("created", self.created)
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,18 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from companion.core.records import Draft, InvalidInput, NoteRevision, Patient, Visit
+from companion.core.records import (
+    Draft,
+    Episode,
+    InvalidInput,
+    NoteRevision,
+    Patient,
+    Visit,
+)
 from companion.store import (
     audit,
     drafts,
+    episodes,
     integrity,
     notes,
     patients,
@@ -206,12 +214,23 @@ class Store:
     # Visits
 
     def start_visit(
-        self, patient_id: str, visit_date: date | None = None, **fields: Any
+        self,
+        patient_id: str,
+        visit_date: date | None = None,
+        new_episode: bool = False,
+        **fields: Any,
     ) -> Visit:
-        """Save a new visit (today unless visit_date is given) for a patient."""
-        visit = visits.build_visit(patient_id, visit_date, **fields)
+        """Save a new visit (today unless visit_date is given) for a patient.
+
+        It continues the patient's latest episode of care, carrying its onset
+        and mechanism forward, unless new_episode is set or the fields name
+        another onset or mechanism: then a new episode begins with it.
+        """
+        visits.build_visit(patient_id, visit_date, **fields)  # validate first
         with self._saving():
-            visits.insert_visit(self.db, visit)
+            visit = episodes.place_new_visit(
+                self.db, patient_id, visit_date, new_episode, fields
+            )
             self._audit_in_transaction(audit.CREATE_VISIT, visit.id)
         return visit
 
@@ -223,8 +242,21 @@ class Store:
                 raise InvalidInput("visit_id", f"No visit with id {visit_id!r}.")
             visit = visits.changed_visit(current, fields)
             visits.update_visit(self.db, visit)
+            if visit.episode_id and ("onset_date" in fields or "mechanism" in fields):
+                episodes.update_episode(
+                    self.db, visit.episode_id, visit.onset_date, visit.mechanism
+                )
             self._audit_in_transaction(audit.EDIT_VISIT, visit_id)
         return visit
+
+    def episodes_for(self, patient_id: str) -> list[Episode]:
+        """A patient's episodes of care, newest first."""
+        with self._reading():
+            return episodes.episodes_for(self.db, patient_id)
+
+    def get_episode(self, episode_id: str) -> Episode | None:
+        with self._reading():
+            return episodes.get_episode(self.db, episode_id)
 
     def get_visit(self, visit_id: str) -> Visit | None:
         """The visit with this id, or None."""

@@ -265,3 +265,29 @@ def m0004_patient_search(db: Database) -> None:
     )
     # The keys come from Python's casefold, which SQL cannot do: fill them here.
     rebuild_search_keys(db.conn)
+
+
+@migration
+def m0005_episodes(db: Database) -> None:
+    """Episodes of care; every existing visit is placed in one, none is changed."""
+    from companion.store.episodes import assign_existing_visits
+
+    _run(
+        db,
+        (
+            f"""
+            CREATE TABLE episodes (
+                id TEXT PRIMARY KEY NOT NULL,
+                patient_id TEXT NOT NULL REFERENCES patients (id),
+                onset_date TEXT,
+                mechanism TEXT CHECK (mechanism IN ({_MECHANISM_LIST})),
+                created TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX episodes_patient ON episodes (patient_id, created)",
+            "ALTER TABLE visits ADD COLUMN episode_id TEXT"
+            " REFERENCES episodes (id) DEFAULT NULL",
+            "CREATE INDEX visits_episode ON visits (episode_id)",
+        ),
+    )
+    assign_existing_visits(db)

@@ -50,6 +50,7 @@ _COLUMNS = (
     "created",
     "updated",
     "psfs",
+    "episode_id",
 )
 _INSERT = (
     f"INSERT INTO visits ({', '.join(_COLUMNS)})"
@@ -170,6 +171,7 @@ def _values(visit: Visit) -> tuple[Any, ...]:
         json.dumps([list(item) for item in visit.psfs], ensure_ascii=False)
         if visit.psfs
         else None,
+        visit.episode_id,
     )
 
 
@@ -208,4 +210,5 @@ def _visit(row: dict[str, Any]) -> Visit:
         created=from_text(row["created"]),
         updated=from_text(row["updated"]),
         psfs=tuple(tuple(item) for item in json.loads(row.get("psfs") or "[]")),
+        episode_id=row.get("episode_id"),
     )
