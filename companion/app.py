@@ -25,8 +25,8 @@ from companion.ui.settings import Settings, make_settings_private
 if TYPE_CHECKING:
     # The store (SQLCipher, sqlite-utils, keyring) loads after the first paint.
     from companion.store import Store
+    from companion.ui.ops import ClinicOps
     from companion.ui.records_opener import AskPassphrase
-    from companion.ui.visit_session import VisitSession
 
 STYLE_SHEET = ASSETS_DIR / "styles" / "app.qss"
 ENV_CONTENT_DIR = "COMPANION_CONTENT_DIR"
@@ -165,8 +165,7 @@ def open_records(window: MainWindow, paths: AppPaths, demo: bool = False) -> Non
     opener = RecordsOpener(work, ask_on_gui_thread, StartupError, window)
     opener.opened.connect(lambda store: _attach(window, store))
     opener.failed.connect(window.show_startup_error)
-    window.records_opener = opener
-    opener.start()
+    window.open_records_with(opener)
 
 
 def _preload_record_modules() -> None:
@@ -183,20 +182,20 @@ def _preload_record_modules() -> None:
 
 def _attach(window: MainWindow, store: Store) -> None:
     """On the GUI thread: give the opened store to the window (if still open)."""
-    from companion.ui.visit_session import VisitSession
+    from companion.ui.ops import ClinicOps
 
     if window.closing:
         store.close()  # the window was closed while the records were opening
         return
-    session = VisitSession(store)
+    ops = ClinicOps(store)
     # At once: a restored database must be reported even if the window closes
     # before it has finished filling in.
-    _report_recovery(window, session)
+    _report_recovery(window, ops)
     # What start-up built lives as long as the app: keep the cyclic garbage
     # collector from walking it again on every full collection, a pause of
     # several ms that could land in a click or a chart redraw.
     window.records_opened.connect(gc.freeze)
-    window.attach_session(session, stepwise=True)
+    window.attach_records(ops, stepwise=True)
 
 
 PASSPHRASE_TRIES = 5
@@ -233,27 +232,13 @@ def open_encrypted_store(paths: AppPaths, language: str, ask: AskPassphrase) -> 
     raise StartupError(t("security.wrong_passphrase"))
 
 
-def _report_recovery(window: MainWindow, session: VisitSession) -> None:
+def _report_recovery(window: MainWindow, ops: ClinicOps) -> None:
     """Tell the user what start-up recovery did: a restored file, recovered typing."""
     t = window.state.strings.t
-    report = session.store.recovery
+    report = ops.store.recovery
     if report is not None:
-        from PySide6.QtWidgets import QMessageBox
-
-        from companion.ui.error_text import recovery_text
-
-        # Nothing was lost when only the search index was rebuilt: no warning.
-        rebuilt = report.search_index_rebuilt
-        box = QMessageBox(
-            QMessageBox.Icon.Information if rebuilt else QMessageBox.Icon.Warning,
-            t("startup.index_rebuilt_title" if rebuilt else "startup.recovered_title"),
-            recovery_text(report, window.state.strings),
-            parent=window,
-        )
-        box.setObjectName("recoveryMessage")
-        box.open()
-        window.recovery_box = box
-    recovered = session.recover_drafts()
+        window.report_recovery(report)
+    recovered = ops.recover_drafts()
     if recovered:
         window.statusBar().showMessage(t("visit.recovered", count=recovered), 15000)
 

@@ -52,3 +52,57 @@ def test_core_and_store_import_without_qt() -> None:
     """companion.core and companion.store import with PySide6/pyqtgraph blocked."""
     result = run_python(_PROBE, timeout=120)
     assert result.returncode == 0, result.stderr
+
+
+def _imported_modules(path) -> set[str]:
+    """Every module a source file imports (at any depth, TYPE_CHECKING included)."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_no_ui_module_but_the_window_imports_the_main_window() -> None:
+    """Features get the AppContext: no companion/ui module reaches for MainWindow."""
+    from pathlib import Path
+
+    ui = Path(__file__).resolve().parents[1] / "companion" / "ui"
+    offenders = [
+        path.name
+        for path in sorted(ui.glob("*.py"))
+        if path.name != "main_window.py"
+        and "companion.ui.main_window" in _imported_modules(path)
+    ]
+    assert offenders == []
+
+
+def test_no_module_adds_attributes_to_the_window() -> None:
+    """Nothing outside the window sets window.<name> = … (they own their state)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "companion"
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if path.name == "main_window.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets = node.targets if isinstance(node, ast.Assign) else []
+            for target in targets:
+                if (
+                    isinstance(target, ast.Attribute)
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id == "window"
+                ) or (
+                    isinstance(target, ast.Attribute)
+                    and isinstance(target.value, ast.Call)
+                    and getattr(target.value.func, "id", "") == "type"
+                ):
+                    found.append(f"{path.name}:{node.lineno}")
+    assert found == []

@@ -43,7 +43,7 @@ def main() -> int:
         window = build_ready(["--data-dir", home])
         if args.name:
             window.patient_screen_controls.show_name_action.trigger()
-        window.session.create_patient(
+        window.ops.create_patient(
             chart_number="DEMO-1", initials="MG", display_name="Maria Garcia"
         )
         window.state.select(args.code)

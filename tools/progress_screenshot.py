@@ -24,7 +24,7 @@ def main(argv: list[str]) -> int:
     whole_window = "--window" in argv
     with tempfile.TemporaryDirectory() as home:
         window = build_ready(["--data-dir", home])
-        session = window.session
+        session = window.ops
         session.create_patient(chart_number="DEMO-1", initials="JD")
         start = date.today() - timedelta(weeks=7)
         plan = [

@@ -71,7 +71,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as home:
         window = build_ready(["--data-dir", home])
         window.settings.set("clinic/name", "Riverside Spine & Wellness")
-        session = window.session
+        session = window.ops
         session.create_patient(chart_number="DEMO-1", preferred_language=args.language)
         session.start_visit(regions=["lumbar"], levels=["L4"])
         session.update_visit(

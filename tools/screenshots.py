@@ -56,7 +56,7 @@ def clinician_shots() -> None:
             print(f"wrote {OUT / name}")
 
         window.set_diagram_view("posterior")
-        window.session.create_patient(chart_number="1042", initials="MG")
+        window.ops.create_patient(chart_number="1042", initials="MG")
         window.state.select("L4")
         window.clinic.new_visit()
         editor = window.clinic.editor

@@ -187,6 +187,9 @@ class Visit:
     psfs: tuple[tuple[str, int], ...] = ()
     # The episode of care (one injury or onset) this visit belongs to.
     episode_id: str | None = None
+    # Today's plan in the patient's words: printed on the handout (the SOAP
+    # Plan is the clinician's and never leaves the record).
+    patient_plan: str = ""
 
     def __post_init__(self) -> None:
         _text("patient_id", self.patient_id)
@@ -197,6 +200,7 @@ class Visit:
                 "onset_date", "The date the pain began is after the visit date."
             )
         _optional_date("follow_up", self.follow_up)
+        _text("patient_plan", self.patient_plan)
         validate_mechanism(self.mechanism)
         validate_pain(self.pain)
         _set(self, "regions", _codes("regions", self.regions, spine.is_region))

@@ -85,6 +85,8 @@ def _visit_fields(visit: Visit) -> dict[str, Any]:
         "treatments_recommended": list(visit.treatments_recommended),
         "follow_up": date_text(visit.follow_up),
         "psfs": [[activity, rating] for activity, rating in visit.psfs],
+        "patient_plan": visit.patient_plan,
+        "episode_id": visit.episode_id,
         "created": to_text(visit.created),
         "updated": to_text(visit.updated),
     }

@@ -269,7 +269,7 @@ def m0004_patient_search(db: Database) -> None:
 
 @migration
 def m0005_episodes(db: Database) -> None:
-    """Episodes of care; every existing visit is placed in one, none is changed."""
+    """Episodes of care (every visit placed in one) and the patient's plan."""
     from companion.store.episodes import assign_existing_visits
 
     _run(
@@ -288,6 +288,8 @@ def m0005_episodes(db: Database) -> None:
             "ALTER TABLE visits ADD COLUMN episode_id TEXT"
             " REFERENCES episodes (id) DEFAULT NULL",
             "CREATE INDEX visits_episode ON visits (episode_id)",
+            # Today's plan as the patient reads it on the handout.
+            "ALTER TABLE visits ADD COLUMN patient_plan TEXT NOT NULL DEFAULT ''",
         ),
     )
     assign_existing_visits(db)

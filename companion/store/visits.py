@@ -33,6 +33,7 @@ EDITABLE = (
     "treatments_recommended",
     "follow_up",
     "psfs",
+    "patient_plan",
 )
 _COLUMNS = (
     "id",
@@ -51,6 +52,7 @@ _COLUMNS = (
     "updated",
     "psfs",
     "episode_id",
+    "patient_plan",
 )
 _INSERT = (
     f"INSERT INTO visits ({', '.join(_COLUMNS)})"
@@ -172,6 +174,7 @@ def _values(visit: Visit) -> tuple[Any, ...]:
         if visit.psfs
         else None,
         visit.episode_id,
+        visit.patient_plan,
     )
 
 
@@ -211,4 +214,5 @@ def _visit(row: dict[str, Any]) -> Visit:
         updated=from_text(row["updated"]),
         psfs=tuple(tuple(item) for item in json.loads(row.get("psfs") or "[]")),
         episode_id=row.get("episode_id"),
+        patient_plan=row.get("patient_plan") or "",
     )

@@ -13,17 +13,14 @@ the clinician leaves it, so whoever walks up to the PC cannot go further).
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QComboBox,
     QDialog,
@@ -37,7 +34,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QTableWidget,
-    QTableWidgetItem,
     QTextEdit,
     QTreeWidget,
     QVBoxLayout,
@@ -46,13 +42,12 @@ from PySide6.QtWidgets import (
 
 from companion.store import StoreError
 from companion.store import audit as events
-from companion.ui.background_call import run_in_background
+from companion.ui.app_context import AppContext
 from companion.ui.error_text import error_text
 
-if TYPE_CHECKING:
-    from companion.ui.main_window import MainWindow
-
 PIN_SETTING = "pin_hash"
+FAILURES_SETTING = "lock_failures"  # wrong PINs since the last good one
+WAIT_UNTIL_SETTING = "lock_wait_until"  # wall-clock seconds: no try before
 IDLE_SETTING = "security/idle_minutes"
 DEFAULT_IDLE_MINUTES = 5
 MIN_IDLE_MINUTES, MAX_IDLE_MINUTES = 1, 240
@@ -139,33 +134,36 @@ class LockScreen(QWidget):
 
 
 class AppLock(QObject):
-    """Locks the main window on demand, when idle, or when a screen asks."""
+    """Locks the main window on demand, when idle, or at start when a PIN is set."""
 
     locked_changed = Signal(bool)
     unlocked = Signal()
 
     def __init__(
-        self, window: MainWindow, clock: Callable[[], float] = time.monotonic
+        self,
+        context: AppContext,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
-        super().__init__(window)
-        self.window = window
+        super().__init__(context)
+        self.context = context
+        self.window = context.window
         self.clock = clock
-        self.failures = 0
-        self.next_try_at = 0.0
+        self.wall_clock = wall_clock
         self._locked = False
         self._reopen: tuple[str | None, str | None] = (None, None)
         self._disabled_actions: list[QAction] = []
         self._hidden_windows: list[QWidget] = []
         self._hidden_panels: list[QWidget] = []
-        t = window.state.strings.t
-        self.screen = LockScreen(t, window)
+        self.failures, self.next_try_at = self._saved_back_off()
+        self.screen = LockScreen(context.t, self.window)
         self.screen.hide()
         self.screen.unlock_button.clicked.connect(self._unlock_from_screen)
         self.screen.pin.returnPressed.connect(self._unlock_from_screen)
         self.idle_timer = QTimer(self, singleShot=True)
         self.idle_timer.timeout.connect(self._on_idle)
         self.set_idle_minutes(self._saved_idle_minutes())
-        window.installEventFilter(self)
+        self.window.installEventFilter(self)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
@@ -174,12 +172,15 @@ class AppLock(QObject):
     # -- settings -------------------------------------------------------------
 
     def _saved_idle_minutes(self) -> float:
-        text = self.window.settings.get_str(IDLE_SETTING, str(DEFAULT_IDLE_MINUTES))
+        settings = self.context.settings
+        text = settings.get_str(IDLE_SETTING, str(DEFAULT_IDLE_MINUTES))
         try:
             minutes = float(text)
         except ValueError:
             return DEFAULT_IDLE_MINUTES
-        return minutes if minutes > 0 else DEFAULT_IDLE_MINUTES
+        if not MIN_IDLE_MINUTES <= minutes <= MAX_IDLE_MINUTES:  # also NaN and inf
+            return DEFAULT_IDLE_MINUTES
+        return minutes
 
     def set_idle_minutes(self, minutes: float) -> None:
         """Lock after this many minutes without a key press or mouse event."""
@@ -188,12 +189,12 @@ class AppLock(QObject):
     def save_idle_minutes(self, minutes: int) -> None:
         """Change the idle time now and for the next start (1–240 minutes)."""
         minutes = min(max(int(minutes), MIN_IDLE_MINUTES), MAX_IDLE_MINUTES)
-        self.window.settings.set(IDLE_SETTING, str(minutes))
-        self.window.settings.sync()
+        self.context.settings.set(IDLE_SETTING, str(minutes))
+        self.context.settings.sync()
         self.set_idle_minutes(minutes)
 
     def ask_idle_minutes(self) -> None:
-        t = self.window.state.strings.t
+        t = self.context.t
         minutes, ok = QInputDialog.getInt(
             self.window,
             t("security.idle_title"),
@@ -207,7 +208,7 @@ class AppLock(QObject):
 
     def set_idle_timeout_ms(self, ms: int) -> None:
         """The idle timeout in milliseconds (tests use a fraction of a second)."""
-        self.idle_timer.setInterval(max(ms, 1))
+        self.idle_timer.setInterval(min(max(ms, 1), MAX_IDLE_MINUTES * 60_000))
         self.idle_timer.start()
 
     @property
@@ -218,19 +219,49 @@ class AppLock(QObject):
     def has_pin(self) -> bool:
         return bool(self._pin_hash())
 
-    def _pin_hash(self) -> str | None:
+    @property
+    def reopen_ids(self) -> tuple[str | None, str | None]:
+        """The patient and visit that unlocking will open again."""
+        return self._reopen
+
+    def _setting(self, name: str) -> str | None:
         try:
-            return self.window.session.store.security_setting(PIN_SETTING)
+            return self.context.ops.store.security_setting(name)
         except StoreError:
             return None
+
+    def _pin_hash(self) -> str | None:
+        return self._setting(PIN_SETTING)
 
     def set_pin(self, pin: str) -> None:
         """Store the argon2id hash of a new PIN (at least 4 characters)."""
         if len(pin) < MIN_PIN:
-            raise ValueError(self.window.state.strings.t("security.pin_too_short"))
-        store = self.window.session.store
-        store.set_security_setting(PIN_SETTING, hash_pin(pin))
+            raise ValueError(self.context.t("security.pin_too_short"))
+        result = self.context.ops.set_security_setting(PIN_SETTING, hash_pin(pin))
+        if not result.ok:
+            raise ValueError(result.error)
         self._audit(events.SET_PIN)
+
+    # -- back-off across restarts ---------------------------------------------
+
+    def _saved_back_off(self) -> tuple[int, float]:
+        """(failures, monotonic time of the next allowed try) as last saved."""
+        try:
+            failures = max(int(self._setting(FAILURES_SETTING) or 0), 0)
+            wait_until = float(self._setting(WAIT_UNTIL_SETTING) or 0)
+        except ValueError:
+            return 0, 0.0
+        remaining = wait_until - self.wall_clock()
+        # A clock set far back must not lock the clinician out for days.
+        remaining = min(max(remaining, 0.0), MAX_DELAY_SECONDS)
+        return failures, self.clock() + remaining if remaining else 0.0
+
+    def _save_back_off(self) -> None:
+        remaining = max(self.next_try_at - self.clock(), 0.0)
+        wait_until = self.wall_clock() + remaining if remaining else 0.0
+        ops = self.context.ops
+        ops.set_security_setting(FAILURES_SETTING, str(self.failures))
+        ops.set_security_setting(WAIT_UNTIL_SETTING, f"{wait_until:.3f}")
 
     # -- locking --------------------------------------------------------------
 
@@ -241,25 +272,31 @@ class AppLock(QObject):
         self.lock()
         return False
 
-    def lock(self) -> bool:
-        """Hide everything behind the lock screen; False when no PIN is set."""
+    def lock(self, reopen: tuple[str | None, str | None] | None = None) -> bool:
+        """Hide everything behind the lock screen; False when no PIN is set.
+
+        reopen names the patient and visit unlocking opens (at start: the ones
+        open at the last quit); by default, the ones open now.
+        """
         if self._locked:
             return True
         if not self.has_pin:
             return False
-        window = self.window
-        window.clinic.editor.autosave.flush()
-        session = window.session
-        self._reopen = (
-            session.patient.id if session.patient else None,
-            session.visit.id if session.visit else None,
-        )
+        ops = self.context.ops
+        ops.flush_pending()
+        if reopen is None:
+            reopen = (
+                ops.patient.id if ops.patient else None,
+                ops.visit.id if ops.visit else None,
+            )
+        self._reopen = reopen
         self._locked = True
         self._close_other_windows()
-        # Closing the patient empties the picker, visit list and editor.
-        session.open_patient(None)
-        window.clinic.picker.search.clear()
-        window.clinic.picker.results.clear()
+        # Closing the patient empties the visit list, editor and banners; the
+        # picker forgets its query on locked_changed.
+        ops.open_patient(None)
+        self.context.locked_changed.emit(True)
+        window = self.window
         window.statusBar().clearMessage()
         central = window.centralWidget()
         if central is not None:
@@ -289,7 +326,7 @@ class AppLock(QObject):
 
     def try_unlock(self, pin: str) -> bool:
         """Unlock with the PIN; a wrong one is logged and delays the next try."""
-        t = self.window.state.strings.t
+        t = self.context.t
         if not self._locked:
             return True
         wait = self.next_try_at - self.clock()
@@ -300,12 +337,15 @@ class AppLock(QObject):
         if stored is None or not pin_matches(stored, pin):
             self.failures += 1
             self.next_try_at = self.clock() + unlock_delay(self.failures)
+            self._save_back_off()
             self._audit(events.UNLOCK_FAILED)
             self.screen.pin.clear()
             self.screen.message.setText(t("security.wrong_pin"))
             return False
-        self.failures = 0
-        self.next_try_at = 0.0
+        if self.failures:
+            self.failures = 0
+            self.next_try_at = 0.0
+            self._save_back_off()
         self._audit(events.UNLOCK)
         self._restore()
         return True
@@ -332,11 +372,13 @@ class AppLock(QObject):
         self._hidden_windows = []
         patient_id, visit_id = self._reopen
         self._reopen = (None, None)
-        if patient_id is not None:
-            window.session.open_patient(patient_id)
-            if visit_id is not None:
-                window.session.open_visit(visit_id)
-        window.clinic.picker.refresh()
+        self.context.locked_changed.emit(False)
+        ops = self.context.ops
+        if patient_id is not None and ops.store.get_patient(patient_id) is not None:
+            ops.open_patient(patient_id)
+            visit = ops.store.get_visit(visit_id) if visit_id else None
+            if visit is not None and visit.patient_id == patient_id:
+                ops.open_visit(visit.id)
         self.idle_timer.start()
         self.locked_changed.emit(False)
         self.unlocked.emit()
@@ -373,35 +415,24 @@ class AppLock(QObject):
     # -- actions and dialogs --------------------------------------------------
 
     def _build_actions(self) -> None:
-        window = self.window
-        t = window.state.strings.t
-        self.lock_action = QAction(t("security.lock"), window)
-        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
-        self.lock_action.triggered.connect(self.lock_now)
-        self.set_pin_action = QAction(t("security.set_pin"), window)
-        self.set_pin_action.triggered.connect(self.ask_new_pin)
-        self.audit_action = QAction(t("security.audit_log"), window)
-        self.idle_action = QAction(t("security.idle_menu"), window)
-        self.idle_action.triggered.connect(self.ask_idle_minutes)
-        self.audit_action.triggered.connect(self.show_audit_log)
-        window.addAction(self.lock_action)
-        window.state.language_changed.connect(lambda _lang: self._retranslate())
-        file_menu = getattr(window, "file_menu", None)
-        if file_menu is not None:
-            quit_action = getattr(window, "quit_action", None)
-            file_menu.insertAction(quit_action, self.lock_action)
-            file_menu.insertAction(quit_action, self.set_pin_action)
-            file_menu.insertAction(quit_action, self.idle_action)
-            file_menu.insertSeparator(quit_action)
-        help_menu = getattr(window, "help_menu", None)
-        if help_menu is not None:
-            help_menu.insertAction(
-                help_menu.actions()[0] if help_menu.actions() else None,
-                self.audit_action,
-            )
+        ctx = self.context
+        self.lock_action = ctx.new_action(self.lock_now, "Ctrl+L")
+        self.set_pin_action = ctx.new_action(self.ask_new_pin)
+        self.idle_action = ctx.new_action(self.ask_idle_minutes)
+        self.audit_action = ctx.new_action(self.show_audit_log)
+        ctx.menus.add(
+            "file.security",
+            self.lock_action,
+            self.set_pin_action,
+            self.idle_action,
+            separator=True,
+        )
+        ctx.menus.add("help.records", self.audit_action)
+        ctx.state.language_changed.connect(lambda _lang: self._retranslate())
+        self._retranslate()
 
     def _retranslate(self) -> None:
-        t = self.window.state.strings.t
+        t = self.context.t
         self.lock_action.setText(t("security.lock"))
         self.set_pin_action.setText(t("security.set_pin"))
         self.audit_action.setText(t("security.audit_log"))
@@ -411,24 +442,27 @@ class AppLock(QObject):
         self.screen.unlock_button.setText(t("security.unlock"))
 
     def lock_now(self) -> None:
-        """Ctrl+L: lock, or offer to set a PIN first when there is none."""
+        """Ctrl+L: lock; the first time, set a PIN and then lock."""
         if not self.lock():
-            self.ask_new_pin()
+            self.ask_new_pin(lock_after=True)
 
-    def ask_new_pin(self) -> None:
+    def ask_new_pin(self, lock_after: bool = False) -> None:
         dialog = SetPinDialog(self, self.window)
+        if lock_after:
+            dialog.accepted.connect(self.lock)
         self.pin_dialog = dialog
         dialog.open()
 
     def show_audit_log(self) -> None:
-        dialog = AuditLogDialog(self.window)
+        from companion.ui.audit_log_view import AuditLogDialog
+
+        dialog = AuditLogDialog(self.context)
         self.audit_dialog = dialog
         dialog.open()
 
     def _audit(self, event: str) -> None:
         # A busy disk must never keep the clinician locked out (or in).
-        with contextlib.suppress(StoreError):
-            self.window.session.store.audit(event)
+        self.context.ops.audit(event)
 
 
 class SetPinDialog(QDialog):
@@ -437,7 +471,7 @@ class SetPinDialog(QDialog):
     def __init__(self, lock: AppLock, parent: QWidget) -> None:
         super().__init__(parent, objectName="setPinDialog")
         self.lock = lock
-        t = lock.window.state.strings.t
+        t = lock.context.t
         self.setWindowTitle(t("security.set_pin").replace("&", "").rstrip("…"))
         self.current = QLineEdit(objectName="currentPin")
         self.new_pin = QLineEdit(objectName="newPin")
@@ -460,7 +494,7 @@ class SetPinDialog(QDialog):
         self.saved = False
 
     def save(self) -> None:
-        t = self.lock.window.state.strings.t
+        t = self.lock.context.t
         stored = self.lock._pin_hash()
         if stored is not None and not pin_matches(stored, self.current.text()):
             self.error.setText(t("security.wrong_pin"))
@@ -471,83 +505,12 @@ class SetPinDialog(QDialog):
         try:
             self.lock.set_pin(self.new_pin.text())
         except (ValueError, StoreError) as error:
-            self.error.setText(error_text(error, self.lock.window.state.strings))
+            self.error.setText(error_text(error, self.lock.context.state.strings))
             return
         self.saved = True
         self.accept()
 
 
-class AuditLogDialog(QDialog):
-    """Help → Audit log…: the newest audit rows and whether the chain verifies.
-
-    The rows show at once; the whole chain is verified on a worker (about
-    0.65 s per 200,000 rows), and checked(ok, first_bad_row) follows.
-    """
-
-    LIMIT = 1000
-    checked = Signal(bool, object)
-
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window, objectName="auditLogDialog")
-        self.strings = window.state.strings
-        t = self.strings.t
-        store = window.session.store
-        self.setWindowTitle(t("security.audit_log").replace("&", "").rstrip("…"))
-        self.table = QTableWidget(0, 4, objectName="auditTable")
-        self.table.setHorizontalHeaderLabels(
-            [
-                t("security.audit_id"),
-                t("security.audit_time"),
-                t("security.audit_event"),
-                t("security.audit_record"),
-            ]
-        )
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.status = QLabel(objectName="auditStatus")
-        try:
-            rows = store.audit_log(self.LIMIT)
-            job = store.audit_chain_job()
-        except StoreError as error:
-            rows = []
-            self.status.setText(error_text(error, self.strings))
-        else:
-            self.status.setText(t("security.audit_checking"))
-            run_in_background(
-                job.run,
-                self._show_result,
-                self._show_error,
-                expected=(StoreError,),
-                name="audit-chain-check",
-            )
-        self.table.setRowCount(len(rows))
-        for r, entry in enumerate(reversed(rows)):
-            stamp = entry.at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-            for c, value in enumerate(
-                (str(entry.id), stamp, entry.event, entry.record_id)
-            ):
-                self.table.setItem(r, c, QTableWidgetItem(value))
-        self.table.resizeColumnsToContents()
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.status)
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close.rejected.connect(self.reject)
-        layout.addWidget(close)
-        self.resize(760, 480)
-
-    def _show_result(self, result: tuple[bool, int | None]) -> None:
-        ok, bad = result
-        t = self.strings.t
-        self.status.setText(
-            t("security.audit_ok") if ok else t("security.audit_bad", row=bad)
-        )
-        self.checked.emit(ok, bad)
-
-    def _show_error(self, error: BaseException) -> None:
-        self.status.setText(error_text(error, self.strings))
-        self.checked.emit(False, None)
-
-
-def install_app_lock(window: MainWindow) -> AppLock:
-    """Give the main window its PIN lock, Ctrl+L, Set PIN… and Audit log…."""
-    return AppLock(window)
+def install_app_lock(context: AppContext) -> AppLock:
+    """Give the window its PIN lock, Ctrl+L, Set PIN… and Audit log…."""
+    return AppLock(context)

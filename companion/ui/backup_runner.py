@@ -20,7 +20,7 @@ from companion.store.backup_schedule import periodic_backups_due
 from companion.ui.error_text import error_text
 
 if TYPE_CHECKING:
-    from companion.ui.main_window import MainWindow
+    from companion.ui.app_context import AppContext
 
 CHECK_MS = 60_000  # auto backups run at most every 30 min, checked each minute
 FIRST_CHECK_MS = 2_000  # daily / weekly once the window is up, not before
@@ -264,21 +264,20 @@ class BackupRunner(QObject):
         self.finished.emit(str(path))
 
 
-def install_backups(window: MainWindow) -> BackupRunner:
-    """Back up the window's store in the background; failures show in its status bar.
+def install_backups(context: AppContext) -> BackupRunner:
+    """Back up the store in the background; failures show in the status line.
 
     Checks 2 s after start and then every minute (BackupRunner.due_check).
     At close, finish with closing_backup.finish_backups() before closing the store.
     """
     runner = BackupRunner(
-        window.session.store,
-        window,
-        describe=lambda error: error_text(error, window.state.strings),
+        context.ops.store,
+        context,
+        describe=lambda error: error_text(error, context.state.strings),
     )
 
     def show_failure(message: str) -> None:
-        text = window.state.strings.t("backup.failed", message=message)
-        window.statusBar().showMessage(text, FAILED_MESSAGE_MS)
+        context.status(context.t("backup.failed", message=message), FAILED_MESSAGE_MS)
 
     runner.failed.connect(show_failure)
     runner.start_checks()

@@ -5,21 +5,27 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QPushButton,
     QScrollArea,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from companion.core.records import Patient, Visit
-from companion.ui.app_state import AppState
-from companion.ui.patient_picker import NewPatientDialog, PatientPicker, patient_line
-from companion.ui.region_panel import resolve_selection
-from companion.ui.visit_editor import VisitEditor, assessment_line
-from companion.ui.visit_session import VisitSession
+from companion.core import visit_rules
+from companion.core.records import Visit
+from companion.ui.app_context import AppContext
+from companion.ui.ops import Changes
+from companion.ui.patient_banner import PatientBanner
+from companion.ui.patient_picker import NewPatientDialog, PatientPicker
+from companion.ui.visit_editor import VisitEditor
+
+# The visit column never gets narrower than this: below it the red-flag
+# answers and the treatment ticks would be cut off.
+MIN_PANEL_WIDTH = 400
 
 
 def visit_line(visit: Visit) -> str:
@@ -31,83 +37,108 @@ def visit_line(visit: Visit) -> str:
 class ClinicPanel(QWidget):
     """Picks the patient and visit; the editor below saves as the clinician works."""
 
-    def __init__(self, state: AppState, session: VisitSession, parent=None):
+    def __init__(self, context: AppContext, parent=None):
         super().__init__(parent)
         self.setObjectName("clinicPanel")
-        self.state = state
-        self.session = session
-        self.picker = PatientPicker(session, state.strings)
-        self.patient_label = QLabel(objectName="currentPatient")
+        self.context = context
+        self.state = context.state
+        self.ops = context.ops
+        self.picker = PatientPicker(self.ops, self.state.strings)
+        self.patient_label = PatientBanner(context)
         self.visit_list = QListWidget(objectName="visitList")
         self.visit_list.setMaximumHeight(96)
         self.new_visit_button = QPushButton(objectName="newVisit")
-        self.editor = VisitEditor(state, session)
-        scroll = QScrollArea(objectName="visitScroll")
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.editor)
+        self.new_episode_button = QToolButton(objectName="visitMenu")
+        self.new_episode_button.setPopupMode(
+            QToolButton.ToolButtonPopupMode.InstantPopup
+        )
+        self.visit_menu = QMenu(self.new_episode_button)
+        self.new_episode_action = self.visit_menu.addAction("")
+        self.new_episode_action.triggered.connect(
+            lambda: self.new_visit(new_episode=True)
+        )
+        self.new_episode_button.setMenu(self.visit_menu)
+        self.editor = VisitEditor(context)
+        self.scroll = QScrollArea(objectName="visitScroll")
+        self.scroll.setWidgetResizable(True)
+        # The form reflows to the width: it never scrolls sideways.
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(self.editor)
+        self.setMinimumWidth(MIN_PANEL_WIDTH)
 
         row = QHBoxLayout()
         row.addWidget(self.patient_label, 1)
         row.addWidget(self.new_visit_button)
+        row.addWidget(self.new_episode_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.picker)
         layout.addLayout(row)
         layout.addWidget(self.visit_list)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(self.editor.header)
+        layout.addWidget(self.scroll, 1)
 
         self.picker.new_patient_requested.connect(self.new_patient)
-        self.new_visit_button.clicked.connect(self.new_visit)
+        self.new_visit_button.clicked.connect(lambda: self.new_visit())
         self.visit_list.itemActivated.connect(self._open_visit_item)
         self.visit_list.itemClicked.connect(self._open_visit_item)
-        session.patient_changed.connect(self._on_patient_changed)
-        session.patient_changed.connect(lambda _p: self.picker.refresh())
-        session.visits_changed.connect(self.refresh_visits)
-        session.visit_changed.connect(lambda _v: self._mark_current_visit())
-        state.language_changed.connect(lambda _lang: self.retranslate())
+        self.ops.changed.connect(self._on_changed)
+        context.locked_changed.connect(self._on_locked)
+        self.state.language_changed.connect(lambda _lang: self.retranslate())
         self.retranslate()
         self.picker.refresh()
-        self._on_patient_changed(None)
+        self._on_changed(Changes(patient=True, visits=True))
 
     def retranslate(self) -> None:
         t = self.state.strings.t
         self.picker.set_strings(self.state.strings)
         self.new_visit_button.setText(t("visit.new"))
-        self._on_patient_changed(self.session.patient)
+        self.new_visit_button.setToolTip(t("visit.new_tip"))
+        self.new_episode_action.setText(t("visit.new_episode"))
+        self.new_episode_button.setToolTip(t("visit.new_episode"))
+        self.new_episode_button.setAccessibleName(t("visit.new_episode"))
 
     def new_patient(self) -> None:
         """Ask for a chart number or initials and open the new patient."""
-        self.editor.autosave.flush()
-        dialog = NewPatientDialog(self.session, self.state.strings, self)
-        if dialog.exec() and dialog.created is not None:
-            self.picker.refresh()
+        self.ops.flush_pending()
+        dialog = NewPatientDialog(self.ops, self.state.strings, self)
+        dialog.exec()
 
-    def new_visit(self) -> None:
-        """Start today's visit, filled from the diagram's selection if any."""
-        if self.session.patient is None:
-            return
-        self.editor.autosave.flush()
+    def new_visit(self, new_episode: bool = False) -> Visit | None:
+        """Start today's visit, filled from the diagram's selection if any.
+
+        A follow-up continues the patient's episode; new_episode starts another
+        (a new injury or onset). Without a patient open, the status line says why.
+        """
+        if self.ops.patient is None:
+            self.context.status(self.context.t("visit.needs_patient"), 6000)
+            return None
         fields: dict[str, object] = {}
         code = self.state.selection
-        assessment = ""
         if code is not None:
-            region, level, _muscle = resolve_selection(self.state.content, code)
-            fields = {"regions": [region.id], "levels": [level] if level else []}
-            assessment = assessment_line(
-                self.state.content, self.state.strings, level, region.id
+            levels, regions = visit_rules.add_to_visit(self.state.content, (), (), code)
+            fields = {"regions": regions, "levels": levels}
+        result = self.ops.start_visit(new_episode=new_episode, **fields)
+        if not result.ok or result.value is None:
+            return None
+        visit = result.value
+        self.editor.set_auto_assessment(
+            visit_rules.suggested_assessment(
+                self.state.content, self.state.strings, visit.levels, visit.regions
             )
-        if self.session.start_visit(**fields) is not None and assessment:
-            self.editor.notes["A"].setPlainText(assessment)
+        )
+        return visit
 
     def refresh_visits(self) -> None:
         self.visit_list.clear()
-        for visit in self.session.visits():
+        for visit in self.ops.visits():
             item = QListWidgetItem(visit_line(visit))
             item.setData(Qt.ItemDataRole.UserRole, visit.id)
             self.visit_list.addItem(item)
         self._mark_current_visit()
 
     def _mark_current_visit(self) -> None:
-        visit = self.session.visit
+        visit = self.ops.visit
+        self.visit_list.clearSelection()
         for row in range(self.visit_list.count()):
             item = self.visit_list.item(row)
             if visit is not None and item.data(Qt.ItemDataRole.UserRole) == visit.id:
@@ -115,14 +146,20 @@ class ClinicPanel(QWidget):
 
     def _open_visit_item(self, item: QListWidgetItem) -> None:
         visit_id = item.data(Qt.ItemDataRole.UserRole)
-        if self.session.visit is None or self.session.visit.id != visit_id:
-            self.editor.autosave.flush()
-            self.session.open_visit(visit_id)
+        if self.ops.visit is None or self.ops.visit.id != visit_id:
+            self.ops.open_visit(visit_id)
 
-    def _on_patient_changed(self, patient: Patient | None) -> None:
-        t = self.state.strings.t
-        if patient is None:
-            self.patient_label.setText(t("patient.none"))
+    def _on_changed(self, changes: Changes) -> None:
+        if changes.visits or changes.patient:
+            self.refresh_visits()
+        elif changes.visit:
+            self._mark_current_visit()
+        has_patient = self.ops.patient is not None
+        self.new_visit_button.setEnabled(has_patient)
+        self.new_episode_button.setEnabled(has_patient)
+
+    def _on_locked(self, locked: bool) -> None:
+        if locked:
+            self.picker.clear()
         else:
-            self.patient_label.setText(f"<b>{patient_line(patient)}</b>")
-        self.new_visit_button.setEnabled(patient is not None)
+            self.picker.refresh()

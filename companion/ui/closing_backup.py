@@ -8,15 +8,15 @@ from PySide6.QtCore import QEventLoop, Qt
 from PySide6.QtWidgets import QProgressDialog
 
 if TYPE_CHECKING:
+    from companion.ui.app_context import AppContext
     from companion.ui.backup_runner import BackupRunner
-    from companion.ui.main_window import MainWindow
 
 # A quick quit backup (a small clinic: well under a second) closes the window
 # without a dialog flashing up; a large clinic's (about 10 s) says what it does.
 SHOW_AFTER_MS = 400
 
 
-def finish_backups(window: MainWindow, runner: BackupRunner) -> bool:
+def finish_backups(context: AppContext, runner: BackupRunner) -> bool:
     """Run the running backup and the quit backup to the end before the store closes.
 
     The copies run on worker threads, as always; this waits in a local event
@@ -43,9 +43,9 @@ def finish_backups(window: MainWindow, runner: BackupRunner) -> bool:
         runner.wind_down()
         if finished:  # nothing was running and nothing changed
             return True
-        dialog = _closing_dialog(window)
+        dialog = _closing_dialog(context)
         dialog.canceled.connect(loop.quit)
-        window.setEnabled(False)
+        context.window.setEnabled(False)
         loop.exec()
         dialog.canceled.disconnect(loop.quit)
         dialog.close()
@@ -55,8 +55,9 @@ def finish_backups(window: MainWindow, runner: BackupRunner) -> bool:
         runner.wound_down.disconnect(on_wound_down)
 
 
-def _closing_dialog(window: MainWindow) -> QProgressDialog:
-    t = window.state.strings.t
+def _closing_dialog(context: AppContext) -> QProgressDialog:
+    t = context.t
+    window = context.window
     # Without a parent: a child of the window would be disabled along with it.
     dialog = QProgressDialog(t("closing.backing_up"), t("closing.close_now"), 0, 0)
     dialog.setObjectName("closingBackup")

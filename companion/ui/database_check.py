@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox
 
 from companion.store import StoreError
+from companion.ui.app_context import AppContext
 from companion.ui.background_call import run_in_background
 from companion.ui.error_text import error_text
-
-if TYPE_CHECKING:
-    from companion.ui.main_window import MainWindow
 
 
 class DatabaseCheck(QObject):
@@ -25,26 +21,25 @@ class DatabaseCheck(QObject):
 
     finished = Signal(bool, list)
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, context: AppContext) -> None:
+        super().__init__(context)
+        self.context = context
         self.running = False
+        self.result_box: QMessageBox | None = None
 
     def start(self) -> None:
         """Begin the check; asking again while one runs just says it is running."""
-        window = self.window
-        t = window.state.strings.t
+        ctx = self.context
         if self.running:
-            window.statusBar().showMessage(t("check.running"))
+            ctx.status(ctx.t("check.running"), 0)
             return
-        assert window.session is not None
         try:
-            job = window.session.store.integrity_job()
+            job = ctx.ops.store.integrity_job()
         except StoreError as error:
             self._failed(error)
             return
         self.running = True
-        window.statusBar().showMessage(t("check.running"))
+        ctx.status(ctx.t("check.running"), 0)
         run_in_background(
             job.run,
             self._done,
@@ -55,27 +50,28 @@ class DatabaseCheck(QObject):
 
     def _done(self, result: tuple[bool, list[str]]) -> None:
         ok, messages = result
-        t = self.window.state.strings.t
+        t = self.context.t
         text = t("check.ok") if ok else t("check.failed", details="\n".join(messages))
         self._report(ok, messages, text)
 
     def _failed(self, error: BaseException) -> None:
         # Busy or closed is no finding about the file: say just that.
-        text = error_text(error, self.window.state.strings)
+        text = error_text(error, self.context.state.strings)
         self._report(False, [text], text)
 
     def _report(self, ok: bool, messages: list[str], text: str) -> None:
         self.running = False
-        window = self.window
-        if window.closing:
+        ctx = self.context
+        if ctx.closing:
             return  # the window closed while the check ran: nobody to tell
-        t = window.state.strings.t
-        if window.statusBar().currentMessage() == t("check.running"):
-            window.statusBar().clearMessage()
-        box = QMessageBox(window, objectName="checkDatabaseResult")
+        t = ctx.t
+        status = ctx.window.statusBar()
+        if status.currentMessage() == t("check.running"):
+            status.clearMessage()
+        box = QMessageBox(ctx.parent_widget, objectName="checkDatabaseResult")
         box.setWindowTitle(t("menu.check_db").replace("&", ""))
         box.setText(text)
         box.setIcon(QMessageBox.Icon.Information if ok else QMessageBox.Icon.Warning)
         box.open()
-        window.check_result_box = box
+        self.result_box = box
         self.finished.emit(ok, messages)

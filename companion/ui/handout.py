@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import (
-    QLocale,
-    QMarginsF,
-    QObject,
-    QPointF,
-    QRectF,
-    QStandardPaths,
-    Qt,
-)
+from PySide6.QtCore import QLocale, QMarginsF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -29,36 +19,22 @@ from PySide6.QtGui import (
     QPen,
     QTextDocument,
 )
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtPrintSupport import QPrinter
 
 from companion.core.content import Content
-from companion.core.handout import Handout, Section, compose_handout, first_name
-from companion.core.i18n import strings
+from companion.core.handout import Handout, Section
+from companion.ui.palette import ACCENT, INK, RULE, SOFT_INK, WARNING
 from companion.ui.patient_diagram import PatientDiagram, display_names
 from companion.ui.settings import Settings
 from companion.ui.simple_progress import ChartLabels, paint_simple_progress
 from companion.ui.spine_view import INVOLVED_COLOURS
 
-if TYPE_CHECKING:
-    from companion.ui.main_window import MainWindow
-
-SHOW_NAME_KEY = "patient_screen/show_name"
-INK = "#15191d"
-ACCENT = "#0f5d7a"
-WARNING = "#9b1c14"
-SOFT_INK = "#4a545c"
 MARGIN_PT = 36.0  # half an inch: inside every printer's unprintable edge
 PROGRESS_CHART_PT = 88.0  # height of the "Your progress" chart on the page
 LARGEST_PT, SMALLEST_PT, STEP_PT = 10.5, 5.5, 0.25
 # Layout units per point: Qt rounds font pixel sizes to whole numbers, so the page
 # is laid out in quarter points to let the type shrink in quarter-point steps.
 UNITS = 4.0
-
-
-def show_name_allowed(settings: Settings) -> bool:
-    """Whether the clinic lets the patient screen greet the patient by first name."""
-    return settings.get_str(SHOW_NAME_KEY, "false") == "true"
 
 
 @dataclass(frozen=True)
@@ -69,22 +45,40 @@ class HandoutLayout:
     fits: bool
 
 
-def default_page_size() -> QPageSize:
-    """Letter where the locale measures in inches (US), else A4."""
+PAGE_SIZE_KEY = "handout/page_size"
+PAGE_SIZES = {"letter": QPageSize.PageSizeId.Letter, "a4": QPageSize.PageSizeId.A4}
+# Muscle labels on paper: about 8 pt once the diagram is scaled into its column.
+PRINT_LABEL_PX = 30
+
+
+def locale_page_size() -> str:
+    """"letter" where the locale measures in inches (US), else "a4"."""
     us = (
         QLocale.system().measurementSystem()
         == QLocale.MeasurementSystem.ImperialUSSystem
     )
-    return QPageSize(QPageSize.PageSizeId.Letter if us else QPageSize.PageSizeId.A4)
+    return "letter" if us else "a4"
+
+
+def page_size_name(settings: Settings | None) -> str:
+    """The clinic's paper size (a setting), else the locale's."""
+    chosen = settings.get_str(PAGE_SIZE_KEY, "") if settings is not None else ""
+    return chosen if chosen in PAGE_SIZES else locale_page_size()
+
+
+def default_page_size(settings: Settings | None = None) -> QPageSize:
+    """The page size the handout prints on: the setting, else the locale's."""
+    return QPageSize(PAGE_SIZES[page_size_name(settings)])
 
 
 def handout_diagram(
-    content: Content, code: str, muscles: tuple[str, ...]
+    content: Content, codes: Sequence[str], muscles: tuple[str, ...]
 ) -> PatientDiagram:
-    """An off-screen diagram, region highlighted, names in content's language."""
-    view = PatientDiagram()
+    """An off-screen diagram of the whole spine, the visit's levels marked."""
+    view = PatientDiagram(label_px=PRINT_LABEL_PX, whole=True)
     view.set_names(display_names(content))
-    view.select(code)
+    view.select(codes[0] if len(codes) == 1 else None)
+    view.set_marked(list(codes))
     view.set_involved_muscles(list(muscles))
     return view
 
@@ -207,7 +201,7 @@ def _render(
         width,
     )
     footer_top = page.bottom() - notice.size().height()
-    painter.setPen(QPen(QColor("#c9c3b6"), 0.8 * u))
+    painter.setPen(QPen(QColor(RULE), 0.8 * u))
     painter.drawLine(
         QPointF(x, footer_top - 6 * u), QPointF(x + width, footer_top - 6 * u)
     )
@@ -399,144 +393,3 @@ def write_pdf(
     if not Path(path).is_file():
         raise OSError(f"{path} was not written")
     return layout
-
-
-class LanguageSource(Protocol):
-    """Whatever knows the patient's language (the patient screen's controls)."""
-
-    @property
-    def language(self) -> str: ...
-
-
-class HandoutActions(QObject):
-    """Builds the handout from what is open and selected, then saves or prints it.
-
-    It needs the patient's language only, never the patient screen itself, so
-    saving or printing a handout does not build that screen.
-    """
-
-    def __init__(self, window: MainWindow, language_source: LanguageSource) -> None:
-        super().__init__(window)
-        self.window = window
-        self.language_source = language_source
-        self.last_layout: HandoutLayout | None = None
-
-    def selection_code(self) -> str | None:
-        """The diagram's selection, else the open visit's first level or region."""
-        code = self.window.state.selection
-        visit = self.window.session.visit
-        if code is None and visit is not None:
-            code = next(iter(visit.levels or visit.regions), None)
-        return code
-
-    def compose(self) -> Handout | None:
-        """The handout in the patient screen's language, or None with nothing chosen."""
-        code = self.selection_code()
-        if code is None:
-            return None
-        language = self.language_source.language
-        content = self.window.state.content_for(language)
-        visit = self.window.session.visit
-        patient = self.window.session.patient
-        name = first_name(patient) if show_name_allowed(self.window.settings) else ""
-        # Only the open patient's own visits, for "Your progress".
-        visits = [
-            v
-            for v in self.window.session.visits()
-            if patient is not None and v.patient_id == patient.id
-        ]
-        return compose_handout(
-            content,
-            code,
-            recommended=visit.treatments_recommended if visit else (),
-            follow_up=visit.follow_up if visit else None,
-            clinic_name=self.window.settings.get_str("clinic/name", ""),
-            given_on=visit.visit_date if visit else date.today(),
-            name=name,
-            labels=strings(language),
-            visits=visits,
-        )
-
-    def _diagram(self, handout: Handout) -> PatientDiagram:
-        content = self.window.state.content_for(handout.language)
-        code = self.selection_code() or handout.region_id
-        return handout_diagram(content, code, handout.muscles)
-
-    def _say(self, key: str, **values: object) -> None:
-        self.window.statusBar().showMessage(
-            self.window.state.strings.t(key, **values), 8000
-        )
-
-    def _produce(
-        self, draw: Callable[[Handout, PatientDiagram], HandoutLayout], title: str
-    ) -> HandoutLayout | None:
-        """Compose the handout and draw it; None (and a message) when it cannot."""
-        handout = self.compose()
-        if handout is None:
-            self._say("handout.no_region")
-            return None
-        diagram = self._diagram(handout)
-        try:
-            self.last_layout = draw(handout, diagram)
-        except OSError as error:
-            t = self.window.state.strings.t
-            QMessageBox.warning(self.window, title, t("handout.failed", message=error))
-            return None
-        finally:
-            diagram.deleteLater()
-        return self.last_layout
-
-    def save_to(self, path: Path) -> HandoutLayout | None:
-        """Write the handout PDF to path; None (and a message) when it cannot."""
-        title = self.window.state.strings.t("handout.save_title")
-        layout = self._produce(lambda h, d: write_pdf(h, path, d), title)
-        if layout is not None:
-            self._say("handout.saved", path=str(path))
-        return layout
-
-    def save_pdf(self) -> None:
-        """Ask where to save, then write the PDF."""
-        if self.compose() is None:
-            self._say("handout.no_region")
-            return
-        t = self.window.state.strings.t
-        folder = QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.DocumentsLocation
-        )
-        # No patient identifier in the file name: it may be seen in a file list.
-        suggested = (
-            Path(folder) / f"{t('handout.file_name')}-{date.today():%Y-%m-%d}.pdf"
-        )
-        path, _filter = QFileDialog.getSaveFileName(
-            self.window,
-            t("handout.save_title"),
-            str(suggested),
-            t("handout.pdf_filter"),
-        )
-        if path:
-            if not path.lower().endswith(".pdf"):
-                path += ".pdf"
-            self.save_to(Path(path))
-
-    def print_to(self, printer: QPrinter) -> HandoutLayout | None:
-        """Print the handout on an already-configured printer."""
-        title = self.window.state.strings.t("handout.menu_print").replace("&", "")
-        layout = self._produce(lambda h, d: paint_on_device(printer, h, d), title)
-        if layout is not None:
-            self._say("handout.printed")
-        return layout
-
-    def print(self) -> None:
-        """Show the print dialog, then print one page."""
-        if self.compose() is None:
-            self._say("handout.no_region")
-            return
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        printer.setPageSize(default_page_size())
-        printer.setPageMargins(
-            QMarginsF(MARGIN_PT, MARGIN_PT, MARGIN_PT, MARGIN_PT),
-            QPageLayout.Unit.Point,
-        )
-        dialog = QPrintDialog(printer, self.window)
-        if dialog.exec() == QPrintDialog.DialogCode.Accepted:
-            self.print_to(printer)

@@ -28,29 +28,38 @@ from PySide6.QtWidgets import (
 )
 
 from companion import __version__
+from companion.core import visit_rules
 from companion.ui.app_state import AppState
-from companion.ui.region_panel import RegionPanel, resolve_selection
+from companion.ui.region_panel import RegionPanel
 from companion.ui.settings import Settings
 from companion.ui.spine_view import SpineView
 
 if TYPE_CHECKING:
     # Everything that needs the records (and so the store) loads in
-    # attach_session, after the diagram and explanation have painted.
+    # attach_records, after the diagram and explanation have painted.
+    from companion.ui.app_context import AppContext
     from companion.ui.app_lock import AppLock
     from companion.ui.backup_runner import BackupRunner
     from companion.ui.clinic_panel import ClinicPanel
     from companion.ui.database_check import DatabaseCheck
+    from companion.ui.menu_slots import MenuSlots
+    from companion.ui.ops import Changes, ClinicOps
+    from companion.ui.patient_screen import PatientScreen
+    from companion.ui.patient_screen_controls import PatientScreenControls
     from companion.ui.progress_panel import ProgressPanel
     from companion.ui.records_opener import RecordsOpener
-    from companion.ui.visit_session import VisitSession
+
+OPEN_PATIENT_KEY = "records/open_patient"
+OPEN_VISIT_KEY = "records/open_visit"
 
 
 class MainWindow(QMainWindow):
     """Owns the layout and the actions; the state object owns the selection.
 
     It opens in two steps: the diagram, explanation, menus and an empty visit
-    panel first (they need only the content), then attach_session() brings the
-    records: the visit panel, progress, patient screen, lock and backups.
+    panel first (they need only the content), then attach_records() brings the
+    records: the visit panel, progress, patient screen, lock and backups. Each
+    of those is given the AppContext, never this window.
     """
 
     records_opened = Signal()
@@ -61,19 +70,23 @@ class MainWindow(QMainWindow):
         self,
         state: AppState,
         settings: Settings,
-        session: VisitSession | None = None,
+        ops: ClinicOps | None = None,
         parent: QWidget | None = None,
     ):
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.state = state
         self.settings = settings
-        self.session: VisitSession | None = None
+        self.ops: ClinicOps | None = None
+        self.context: AppContext | None = None
         self.clinic: ClinicPanel | None = None
+        self.patient_screen_controls: PatientScreenControls | None = None
         self.app_lock: AppLock | None = None
         self.startup_error: str | None = None
+        self.startup_error_box: QWidget | None = None
+        self.recovery_box: QWidget | None = None  # what start-up recovery did
         self.records_opener: RecordsOpener | None = None  # set while they open
-        self.records_ready = False  # True once attach_session's last step ran
+        self.records_ready = False  # True once attach_records' last step ran
         self.backups: BackupRunner | None = None
         self.closing = False
         self._finishing_backups = False
@@ -100,7 +113,7 @@ class MainWindow(QMainWindow):
             | QDockWidget.DockWidgetFeature.DockWidgetClosable
         )
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.clinic_dock)
-        # The Progress dock is filled in attach_session; made now, so the saved
+        # The Progress dock is filled in attach_records; made now, so the saved
         # layout restores in one go and nothing moves when the records open.
         self.progress_dock = QDockWidget(objectName="progressDock")
         self.progress_dock.setWidget(QWidget())
@@ -127,10 +140,10 @@ class MainWindow(QMainWindow):
         self._default_size()
         self._layout_restored = False
         self._restore_state()
-        if session is not None:
-            self.attach_session(session)
+        if ops is not None:
+            self.attach_records(ops)
 
-    def attach_session(self, session: VisitSession, stepwise: bool = False) -> None:
+    def attach_records(self, ops: ClinicOps, stepwise: bool = False) -> None:
         """Bring in the records: visit panel, backups, patient screen, lock.
 
         stepwise spreads the work over a few turns of the event loop, so clicks
@@ -139,8 +152,8 @@ class MainWindow(QMainWindow):
         """
         steps = [
             self._import_visit_panel,
-            lambda: self._build_visit_panel(session),
-            lambda: self._attach_visit_panel(session),
+            lambda: self._build_visit_panel(ops),
+            self._attach_visit_panel,
             self._attach_progress,
             self._import_handout,
             self._attach_patient_screen,
@@ -163,25 +176,32 @@ class MainWindow(QMainWindow):
     def _import_visit_panel(self) -> None:
         import companion.ui.clinic_panel  # noqa: F401  (its widget types, one turn)
 
-    def _build_visit_panel(self, session: VisitSession) -> None:
+    def _build_visit_panel(self, ops: ClinicOps) -> None:
+        from companion.ui.app_context import AppContext
         from companion.ui.clinic_panel import ClinicPanel
-
-        self._new_clinic = ClinicPanel(self.state, session)
-
-    def _attach_visit_panel(self, session: VisitSession) -> None:
-        from companion.ui.backup_runner import install_backups
         from companion.ui.error_text import error_text
 
-        self.session = session
         # Save failures read in the language chosen now, not the one at start.
-        session.describe = lambda error: error_text(error, self.state.strings)
+        ops.describe = lambda error: error_text(error, self.state.strings)
+        self.context = AppContext(
+            self.state, ops, self.settings, self, self.menu_slots
+        )
+        self._new_clinic = ClinicPanel(self.context)
+
+    def _attach_visit_panel(self) -> None:
+        from companion.ui.backup_runner import install_backups
+
+        assert self.context is not None
+        self.ops = self.context.ops
+        self.ops.changed.connect(self._on_records_changed)
         self.clinic = self._new_clinic
         self.clinic_dock.setWidget(self.clinic)
+        self._keep_visit_panel_usable()
         self.opening_label.deleteLater()
         for action in self.records_actions:
             action.setEnabled(True)
         # Verified backups, made on a worker thread so the window never waits.
-        self.backups = install_backups(self)
+        self.backups = install_backups(self.context)
 
     def _attach_progress(self) -> None:
         self.progress_dock.visibilityChanged.connect(self._on_progress_visible)
@@ -191,17 +211,28 @@ class MainWindow(QMainWindow):
         import companion.ui.handout  # noqa: F401  (the patient screen's biggest part)
 
     def _attach_patient_screen(self) -> None:
-        from companion.ui.patient_screen import install_patient_screen
+        from companion.ui.patient_screen_controls import PatientScreenControls
 
-        install_patient_screen(self)
+        assert self.context is not None
+        self.patient_screen_controls = PatientScreenControls(self.context)
+        self.patient_screen_controls.start_visit_requested.connect(self.new_visit)
 
     def _attach_lock(self) -> None:
         from companion.ui.app_lock import install_app_lock
 
+        assert self.context is not None
         # Last, so its menu entries and idle watch cover everything above.
-        self.app_lock = install_app_lock(self)
+        self.app_lock = install_app_lock(self.context)
+        self._reopen_last_records()
         self.records_ready = True
         self.records_opened.emit()
+
+    @property
+    def patient_screen(self) -> PatientScreen:
+        """The patient screen, built (hidden) on first use."""
+        if self.patient_screen_controls is None:
+            raise RuntimeError("the records are not open yet")
+        return self.patient_screen_controls.screen
 
     @property
     def progress_panel(self) -> ProgressPanel:
@@ -209,14 +240,66 @@ class MainWindow(QMainWindow):
         if self._progress_panel is None:
             from companion.ui.progress_panel import fill_progress_dock
 
-            if self.session is None:
+            if self.context is None:
                 raise RuntimeError("the records are not open yet")
-            self._progress_panel = fill_progress_dock(self)
+            self._progress_panel = fill_progress_dock(self.context, self.progress_dock)
         return self._progress_panel
 
     def _on_progress_visible(self, visible: bool) -> None:
-        if visible and self.session is not None and self._progress_panel is None:
+        if visible and self.context is not None and self._progress_panel is None:
             _ = self.progress_panel
+
+    def _reopen_last_records(self) -> None:
+        """The patient and visit open at the last quit come back (behind the lock)."""
+        assert self.ops is not None and self.app_lock is not None
+        patient_id = self.settings.get_str(OPEN_PATIENT_KEY, "")
+        visit_id = self.settings.get_str(OPEN_VISIT_KEY, "")
+        if not patient_id:
+            return
+        if self.app_lock.has_pin:
+            # A PIN is set: start locked; unlocking opens them.
+            self.app_lock.lock(reopen=(patient_id, visit_id or None))
+            return
+        if self.ops.store.get_patient(patient_id) is None:
+            return  # restored from an older backup, or never saved
+        self.ops.open_patient(patient_id)
+        if visit_id:
+            visit = self.ops.store.get_visit(visit_id)
+            if visit is not None and visit.patient_id == patient_id:
+                self.ops.open_visit(visit_id)
+
+    def _keep_visit_panel_usable(self) -> None:
+        """A dock saved narrower than its content (an old layout) is widened."""
+        panel = self.clinic
+        if panel is None:
+            return
+        wanted = panel.minimumWidth()
+        if self.clinic_dock.width() < wanted and not self.clinic_dock.isFloating():
+            self.resizeDocks([self.clinic_dock], [wanted], Qt.Orientation.Horizontal)
+
+    def open_records_with(self, opener: RecordsOpener) -> None:
+        """Start opening the records; closing early waits for this opener."""
+        self.records_opener = opener
+        opener.start()
+
+    def report_recovery(self, report: object) -> None:
+        """Say what start-up recovery did (a restored file, a rebuilt index)."""
+        from PySide6.QtWidgets import QMessageBox
+
+        from companion.ui.error_text import recovery_text
+
+        t = self.state.strings.t
+        # Nothing was lost when only the search index was rebuilt: no warning.
+        rebuilt = getattr(report, "search_index_rebuilt", False)
+        box = QMessageBox(
+            QMessageBox.Icon.Information if rebuilt else QMessageBox.Icon.Warning,
+            t("startup.index_rebuilt_title" if rebuilt else "startup.recovered_title"),
+            recovery_text(report, self.state.strings),  # type: ignore[arg-type]
+            parent=self,
+        )
+        box.setObjectName("recoveryMessage")
+        box.open()
+        self.recovery_box = box
 
     def show_startup_error(self, message: str) -> None:
         """The records cannot open: say why, then close (exit code 2)."""
@@ -305,13 +388,18 @@ class MainWindow(QMainWindow):
             self.language_actions[code] = action
 
     def _build_menus(self) -> None:
+        from companion.ui.menu_slots import MenuSlots
+
         bar = self.menuBar()
+        self.menu_slots: MenuSlots = MenuSlots()
         self.file_menu = bar.addMenu("")
         # Help holds the database check; everything else on the records is here.
         for action in self.records_actions[:-1]:
             self.file_menu.addAction(action)
         self.file_menu.addAction(self.clinic_name_action)
+        self.menu_slots.define("file.handout", self.file_menu)
         self.file_menu.addSeparator()
+        self.menu_slots.define("file.security", self.file_menu)
         self.file_menu.addAction(self.quit_action)
         self.view_menu = bar.addMenu("")
         for action in (self.posterior_action, self.lateral_action):
@@ -322,10 +410,13 @@ class MainWindow(QMainWindow):
         self.view_menu.addSeparator()
         self.view_menu.addAction(self.visit_panel_action)
         self.view_menu.addAction(self.progress_action)
+        self.view_menu.addSeparator()
+        self.menu_slots.define("view.patient_screen", self.view_menu)
         self.language_menu = bar.addMenu("")
         for action in self.language_actions.values():
             self.language_menu.addAction(action)
         self.help_menu = bar.addMenu("")
+        self.menu_slots.define("help.records", self.help_menu)
         self.help_menu.addAction(self.check_db_action)
         self.help_menu.addAction(self.about_action)
 
@@ -372,7 +463,7 @@ class MainWindow(QMainWindow):
         self.progress_dock.setWindowTitle(t("progress.dock_title"))
         self.progress_action.setText(t("progress.menu_toggle"))
         # Once the records are in, the label is deleted (attach): leave it be.
-        if self.session is None and self.startup_error is None:
+        if self.ops is None and self.startup_error is None:
             self.opening_label.setText(t("app.opening_records"))
         self.spine_view.set_names(self.state.display_names())
         self.spine_view.setAccessibleName(t("app.diagram_name"))  # screen readers
@@ -387,18 +478,22 @@ class MainWindow(QMainWindow):
         self.lateral_action.setChecked(name == "lateral")
 
     def _on_selection_changed(self, code: str | None) -> None:
+        # A look-up: the diagram and the panel follow it, the visit does not.
         self.spine_view.select(code)
-        muscles: list[str] = []
-        if code is not None:
-            muscles = [
-                m.id for m in self.state.content.muscles_for(self._region_of(code))
-            ]
-        self.spine_view.set_involved_muscles(muscles)
+        self.spine_view.set_involved_muscles(
+            visit_rules.involved_muscles(self.state.content, code)
+        )
         self.panel.show_selection(code)
         self._update_status()
 
-    def _region_of(self, code: str) -> str:
-        return resolve_selection(self.state.content, code)[0].id
+    def _on_records_changed(self, changes: Changes) -> None:
+        if changes.visit or changes.visits or changes.patient:
+            visit = self.ops.visit if self.ops is not None else None
+            # The open visit's levels stay marked on the diagram, apart from
+            # whatever is looked up.
+            self.spine_view.set_marked(
+                visit_rules.visit_codes(visit.levels, visit.regions) if visit else []
+            )
 
     def _update_status(self) -> None:
         t = self.state.strings.t
@@ -412,21 +507,20 @@ class MainWindow(QMainWindow):
                 t("app.selected", name=self.state.selection_name(code))
             )
 
-    def require_unlock(self) -> bool:
-        """True if no PIN is set; else lock now (app_lock.unlocked fires later)."""
-        return self.app_lock is None or self.app_lock.require_unlock()
-
     def flush_notes(self) -> None:
         """Save typed note text now (Ctrl+S, and before anything reads the notes)."""
-        if self.clinic is not None:
-            self.clinic.editor.autosave.flush()
+        if self.ops is not None:
+            self.ops.flush_pending()
 
     def new_patient(self) -> None:
         if self.clinic is not None:
             self.clinic.new_patient()
 
     def new_visit(self) -> None:
+        """Ctrl+Shift+N: start a visit for the open patient (or say why not)."""
         if self.clinic is not None:
+            self.clinic_dock.show()
+            self.clinic_dock.raise_()
             self.clinic.new_visit()
 
     def focus_patient_search(self) -> None:
@@ -440,17 +534,17 @@ class MainWindow(QMainWindow):
         """Search every note; opening a hit opens its patient and visit."""
         from companion.ui.notes_search import NotesSearchDialog
 
-        if self.session is None:
+        if self.ops is None:
             return
         self.flush_notes()
-        dialog = NotesSearchDialog(self.session, self.state.strings, self)
+        dialog = NotesSearchDialog(self.ops, self.state.strings, self)
         self.notes_search_dialog = dialog
         dialog.open()
 
     def export_patient(self) -> None:
         """Write the open patient's record as JSON and CSV into a chosen folder."""
         t = self.state.strings.t
-        patient = self.session.patient if self.session is not None else None
+        patient = self.ops.patient if self.ops is not None else None
         if patient is None:
             self.statusBar().showMessage(t("export.no_patient"), 5000)
             return
@@ -464,21 +558,14 @@ class MainWindow(QMainWindow):
     def export_to(self, folder: str) -> tuple[str, str] | None:
         from PySide6.QtWidgets import QMessageBox
 
-        from companion.store import StoreError
-        from companion.ui.error_text import error_text
-
         t = self.state.strings.t
-        patient = self.session.patient if self.session is not None else None
-        if patient is None:
+        if self.ops is None or self.ops.patient is None:
             return None
-        try:
-            json_path, csv_path = self.session.store.export_patient(
-                patient.id, Path(folder)
-            )
-        except (StoreError, OSError) as error:
-            text = error_text(error, self.state.strings)
-            QMessageBox.warning(self, t("export.title"), text)
+        result = self.ops.export_patient(Path(folder))
+        if not result.ok or result.value is None:
+            QMessageBox.warning(self, t("export.title"), result.error)
             return None
+        json_path, csv_path = result.value
         self.statusBar().showMessage(t("export.done", path=str(json_path)), 8000)
         return str(json_path), str(csv_path)
 
@@ -488,14 +575,14 @@ class MainWindow(QMainWindow):
         The window stays usable meanwhile; database_checked(ok, messages) comes
         once the dialog is open.
         """
-        if self.session is None:
+        if self.context is None:
             self.statusBar().showMessage(self.state.strings.t("app.opening_records"))
             return
         self.flush_notes()
         if self.database_check is None:
             from companion.ui.database_check import DatabaseCheck
 
-            self.database_check = DatabaseCheck(self)
+            self.database_check = DatabaseCheck(self.context)
             self.database_check.finished.connect(self.database_checked)
         self.database_check.start()
 
@@ -569,6 +656,15 @@ class MainWindow(QMainWindow):
                 self.splitter.setSizes([diagram, self.splitter.width() - diagram])
 
     def save_state(self) -> None:
+        if self.ops is not None and not (self.app_lock and self.app_lock.locked):
+            # Locked, the patient is already closed: keep what was saved then.
+            patient, visit = self.ops.patient, self.ops.visit
+            self.settings.set(OPEN_PATIENT_KEY, patient.id if patient else "")
+            self.settings.set(OPEN_VISIT_KEY, visit.id if visit else "")
+        elif self.app_lock is not None and self.app_lock.locked:
+            patient_id, visit_id = self.app_lock.reopen_ids
+            self.settings.set(OPEN_PATIENT_KEY, patient_id or "")
+            self.settings.set(OPEN_VISIT_KEY, visit_id or "")
         self.settings.set("window/geometry", self.saveGeometry())
         self.settings.set("window/state", self.saveState())
         self.settings.set("window/splitter", self.splitter.saveState())
@@ -582,7 +678,9 @@ class MainWindow(QMainWindow):
             event.ignore()  # a second close while the first waits for the backups
             return
         self.closing = True
-        if self.session is None:  # closed before the records opened, or they failed
+        if self.context is not None:
+            self.context.closing = True
+        if self.ops is None:  # closed before the records opened, or they failed
             if self.records_opener is not None:
                 # Let a start-up migration or recovery finish, then let go.
                 store = self.records_opener.wait()
@@ -592,7 +690,7 @@ class MainWindow(QMainWindow):
                 self.save_state()
             super().closeEvent(event)
             return
-        if self.session.store.closed:  # already closed once
+        if self.ops.store.closed:  # already closed once
             super().closeEvent(event)
             return
         self.flush_notes()
@@ -604,9 +702,10 @@ class MainWindow(QMainWindow):
 
             self._finishing_backups = True
             try:
-                finish_backups(self, self.backups)
+                assert self.context is not None
+                finish_backups(self.context, self.backups)
             finally:
                 self._finishing_backups = False
         # Closing the main window ends the session: release the database lock.
-        self.session.store.close()
+        self.ops.store.close()
         super().closeEvent(event)

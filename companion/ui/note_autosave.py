@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QPlainTextEdit
 
-from companion.ui.visit_session import VisitSession
+from companion.ui.ops import ClinicOps
 
 DRAFT_DELAY_MS = 500  # a crash loses at most about this much typing
 REVISION_PAUSE_MS = 5000  # a pause this long turns the typing into a note revision
@@ -14,7 +14,7 @@ REVISION_PAUSE_MS = 5000  # a pause this long turns the typing into a note revis
 class NoteAutosave(QObject):
     """Watches the SOAP editors of one visit and saves what is typed, never less."""
 
-    def __init__(self, session: VisitSession, editors: dict[str, QPlainTextEdit]):
+    def __init__(self, session: ClinicOps, editors: dict[str, QPlainTextEdit]):
         super().__init__()
         self._session = session
         self._editors = editors

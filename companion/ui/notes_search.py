@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from companion.core.i18n import Strings
 from companion.store import StoreError
 from companion.ui.error_text import error_text
-from companion.ui.visit_session import VisitSession
+from companion.ui.ops import ClinicOps
 
 SEARCH_DELAY_MS = 150  # search as the clinician types, not on every keystroke
 
@@ -26,7 +26,7 @@ SEARCH_DELAY_MS = 150  # search as the clinician types, not on every keystroke
 class NotesSearchDialog(QDialog):
     """A query box and the matching notes, newest visits first."""
 
-    def __init__(self, session: VisitSession, strings: Strings, parent=None):
+    def __init__(self, session: ClinicOps, strings: Strings, parent=None):
         super().__init__(parent)
         self.setObjectName("notesSearch")
         self.session = session

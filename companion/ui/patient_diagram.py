@@ -23,7 +23,18 @@ class PatientDiagram(SpineView):
 
     MIN_SHARE = 0.55  # never zoom so far in that the body loses its shape
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        label_px: int | None = None,
+        whole: bool = False,
+    ) -> None:
+        # Set before the base class builds the labels, so they are made once.
+        if label_px is not None:
+            self.LABEL_PX = label_px
+        # whole: frame the entire drawing (paper has room; a crop loses the head,
+        # the coccyx or the ruler's end).
+        self.whole = whole
         super().__init__(parent=parent)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -36,8 +47,10 @@ class PatientDiagram(SpineView):
     def focus_rect(self) -> QRectF:
         """The involved muscles, their labels and the selection, with some context."""
         scene = self.sceneRect()
+        if self.whole:
+            return self.scene().itemsBoundingRect().united(scene)
         items = self.items_by_code()
-        codes = [*self.involved_muscles(), self.selected_code()]
+        codes = [*self.involved_muscles(), self.selected_code(), *self.marked_codes()]
         rect = QRectF()
         for code in codes:
             item = items.get(code) if code else None

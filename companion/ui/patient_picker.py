@@ -23,19 +23,14 @@ from companion.core.i18n import Strings
 from companion.core.records import LANGUAGES, InvalidInput, Patient
 from companion.store import StoreError
 from companion.ui.error_text import error_text
-from companion.ui.visit_session import VisitSession
-
-
-def patient_line(patient: Patient) -> str:
-    """How a patient appears in the clinician's list (never on the patient screen)."""
-    parts = [patient.chart_number, patient.initials, patient.display_name]
-    return " · ".join(p for p in parts if p)
+from companion.ui.ops import Changes, ClinicOps
+from companion.ui.patient_banner import patient_line
 
 
 class NewPatientDialog(QDialog):
     """Chart number or initials (one is required), optional name and language."""
 
-    def __init__(self, session: VisitSession, strings: Strings, parent=None):
+    def __init__(self, session: ClinicOps, strings: Strings, parent=None):
         super().__init__(parent)
         self.setObjectName("newPatientDialog")
         self.session = session
@@ -69,31 +64,40 @@ class NewPatientDialog(QDialog):
     def save(self) -> None:
         """Create the patient; on bad input say why and keep what was typed."""
         try:
-            self.created = self.session.create_patient(
+            result = self.session.create_patient(
                 chart_number=self.chart_number.text(),
                 initials=self.initials.text(),
                 display_name=self.display_name.text(),
                 preferred_language=self.language.currentData(),
             )
-        except (InvalidInput, StoreError) as error:
+        except (InvalidInput, StoreError) as error:  # e.g. a describe() in English
             self.error.setText(error_text(error, self.strings))
             self.error.show()
             return
+        if not result.ok:
+            self.error.setText(result.error)
+            self.error.show()
+            return
+        self.created = result.value
         self.accept()
 
 
 class PatientPicker(QWidget):
-    """A search box over chart numbers, initials and names, with the matches below."""
+    """A search box over chart numbers, initials and names, with the matches below.
+
+    One click (or Enter) opens a patient, and the list's selection always shows
+    the open patient, whatever opened it (a search hit, unlock, a restart).
+    """
 
     new_patient_requested = Signal()
 
-    def __init__(self, session: VisitSession, strings: Strings, parent=None):
+    def __init__(self, session: ClinicOps, strings: Strings, parent=None):
         super().__init__(parent)
         self.setObjectName("patientPicker")
         self.session = session
         self.search = QLineEdit(objectName="patientSearch", clearButtonEnabled=True)
         self.results = QListWidget(objectName="patientResults")
-        self.results.setMaximumHeight(96)
+        self.results.setMaximumHeight(110)
         self.new_button = QPushButton(objectName="newPatient")
         row = QHBoxLayout()
         row.addWidget(self.search, 1)
@@ -106,7 +110,9 @@ class PatientPicker(QWidget):
         self.search.installEventFilter(self)
         self.search.returnPressed.connect(self.open_current)
         self.results.itemActivated.connect(lambda _item: self.open_current())
+        self.results.itemClicked.connect(lambda _item: self.open_current())
         self.new_button.clicked.connect(self.new_patient_requested)
+        session.changed.connect(self._on_changed)
         self.set_strings(strings)
 
     def set_strings(self, strings: Strings) -> None:
@@ -114,18 +120,61 @@ class PatientPicker(QWidget):
         self.new_button.setText(strings.t("patient.new"))
 
     def refresh(self) -> None:
+        """List the matches; the open patient's row (only) is selected."""
         self.results.clear()
         for patient in self.session.find_patients(self.search.text().strip()):
             item = QListWidgetItem(patient_line(patient))
             item.setData(Qt.ItemDataRole.UserRole, patient.id)
             self.results.addItem(item)
-        if self.results.count():
-            self.results.setCurrentRow(0)
+        self._select_open_patient()
+
+    def clear(self) -> None:
+        """Forget the query and the matches (the lock shows no names)."""
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        # The query must not come back with Ctrl+Z after the lock.
+        self.search.setModified(False)
+        self.results.clear()
+
+    def _row_of(self, patient_id: str) -> int:
+        for row in range(self.results.count()):
+            if self.results.item(row).data(Qt.ItemDataRole.UserRole) == patient_id:
+                return row
+        return -1
+
+    def _select_open_patient(self) -> None:
+        patient = self.session.patient
+        row = self._row_of(patient.id) if patient is not None else -1
+        self.results.setCurrentRow(row)
+        if row < 0:
+            self.results.clearSelection()
+
+    def _on_changed(self, changes: Changes) -> None:
+        if changes.patients:
+            self.refresh()
+        elif changes.patient:
+            patient = self.session.patient
+            if patient is not None and self._row_of(patient.id) < 0:
+                # Opened from elsewhere (search hit, unlock, restart): list it.
+                self.search.blockSignals(True)
+                self.search.setText(patient.chart_number or patient.initials)
+                self.search.blockSignals(False)
+                self.refresh()
+            else:
+                self._select_open_patient()
 
     def open_current(self) -> None:
+        """Open the highlighted patient, else the first match."""
         item = self.results.currentItem()
-        if item is not None:
-            self.session.open_patient(item.data(Qt.ItemDataRole.UserRole))
+        if item is None and self.results.count():
+            item = self.results.item(0)
+        if item is None:
+            return
+        patient_id = item.data(Qt.ItemDataRole.UserRole)
+        current = self.session.patient
+        if current is None or current.id != patient_id:
+            self.session.open_patient(patient_id)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # Up/Down in the search box move through the matches without leaving it.

@@ -1,51 +1,31 @@
 """The patient screen: a full-screen, large-type explanation facing the patient.
 
-Privacy by construction: every word on it comes from the clinical content and the
-interface strings in the patient's language, plus — only when the clinic turns
-the setting on — the open patient's first name (or initials), and the open
-patient's own pain scores over time ("Your progress": weeks and pain numbers
-only, no dates, notes or chart numbers). It holds no store; the session is used
-to learn which patient is open (their language), to read that one patient's
-visits, and to remember a language change.
+It explains the open visit: its levels and regions, never the clinician's last
+look-up on the diagram. Privacy by construction: every word on it comes from
+the clinical content and the interface strings in the screen's language, plus
+— only when the clinic turns the setting on — the open patient's first name
+(or initials), and the open patient's own pain scores in the visit's episode
+("Your progress": weeks and pain numbers only, no dates, notes or chart
+numbers). It holds no store; the ops are used to learn which patient and visit
+are open and to read that one patient's visits.
 
 Hidden most of the day, so it costs nothing until needed: the window is built on
-first use (F5, or code reading ``controls.screen``), and while hidden it only
-notes that the selection or language changed; the explanation is laid out again
-when it is shown or read (the progress chart included: visits are read only
-then). The greeting (the one piece of a patient record it may
-show) is always kept current, so a hidden screen never holds a closed chart's name.
+first use (F5), and while hidden it only notes that the visit or language
+changed; the explanation is laid out again when it is shown or read. The
+greeting (the one piece of a patient record it may show) is always kept
+current, so a hidden screen never holds a closed chart's name.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass
-from html import escape
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import (
-    QEasingCurve,
-    QEvent,
-    QObject,
-    QPointF,
-    QRectF,
-    Qt,
-    QVariantAnimation,
-    Signal,
-)
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import (
-    QAction,
-    QColor,
     QFont,
     QGuiApplication,
     QHideEvent,
     QKeyEvent,
-    QKeySequence,
-    QPainter,
-    QPainterPath,
-    QPaintEvent,
-    QPen,
     QResizeEvent,
     QScreen,
     QShowEvent,
@@ -60,7 +40,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from companion.core import spine, visit_rules
 from companion.core.content import Content
+from companion.core.episodes import visits_of_episode
 from companion.core.handout import (
     PatientExplanation,
     PatientProgress,
@@ -69,29 +51,26 @@ from companion.core.handout import (
     patient_progress,
 )
 from companion.core.i18n import Strings, strings
-from companion.core.records import LANGUAGES, Patient
+from companion.core.records import Patient
 from companion.ui.app_state import AppState
-from companion.ui.handout import (
-    SHOW_NAME_KEY,
-    HandoutActions,
-    show_name_allowed,
-)
+from companion.ui.ops import Changes, ClinicOps
+from companion.ui.palette import ACCENT, BACKGROUND, INK, RULE, SOFT_INK
 from companion.ui.patient_diagram import PatientDiagram, display_names
+from companion.ui.patient_screen_pages import (
+    Page,
+    Topic,
+    page_html,
+    paginate,
+    para,
+    progress_topic,
+    topics_for,
+)
 from companion.ui.settings import Settings
+from companion.ui.show_name import show_name_allowed
 from companion.ui.simple_progress import SimpleProgressChart
-from companion.ui.spine_view import INVOLVED_COLOURS
-from companion.ui.visit_session import VisitSession
+from companion.ui.spasm_animation import SpasmAnimation
 
-if TYPE_CHECKING:
-    from companion.ui.main_window import MainWindow
-
-BACKGROUND = "#fbfaf7"
-INK = "#15191d"
-ACCENT = "#0f5d7a"
-WARNING = "#9b1c14"
-SOFT_INK = "#3d4750"
 BODY_PX_AT_1080 = 30  # readable from 2–3 m; scaled with the screen's height
-PULSE_MS = 5200  # one tighten-hold-relax cycle: slow enough to stay calm
 COMMAND_MODIFIERS = (
     Qt.KeyboardModifier.ControlModifier
     | Qt.KeyboardModifier.AltModifier
@@ -124,284 +103,8 @@ def bring_forward(window: QWidget) -> None:
     window.activateWindow()
 
 
-@dataclass(frozen=True)
-class Topic:
-    """One subject of the explanation: a title and its HTML paragraphs."""
-
-    key: str
-    title: str
-    blocks: tuple[str, ...]
-    warning: bool = False
-    own_page: bool = False  # starts a page and shares it with no other topic
-
-
-@dataclass(frozen=True)
-class Page:
-    """What fits on the screen at once: whole topics, or part of a long one."""
-
-    topics: tuple[str, ...]  # topic keys shown, in order
-    blocks: tuple[str, ...]  # HTML paragraphs, headings included
-
-
-LINE = "line-height: 125%;"
-
-
-def _para(text: str, bold: bool = False) -> str:
-    weight = "bold" if bold else "normal"
-    return f'<p style="{LINE} font-weight: {weight};">{escape(text)}</p>'
-
-
-def _bullet(text: str, colour: str = ACCENT, mark: str = "•") -> str:
-    # A two-cell table gives a true hanging indent: wrapped lines align with text.
-    return (
-        '<table cellspacing="0" cellpadding="0" style="margin-bottom: 0.45em;"><tr>'
-        f'<td style="color: {colour}; {LINE}">{mark}&nbsp;&nbsp;</td>'
-        f'<td style="{LINE}">{escape(text)}</td></tr></table>'
-    )
-
-
-def topics_for(explained: PatientExplanation | None, labels: Strings) -> list[Topic]:
-    """The screen's topics, in the order a clinician explains them."""
-    t = labels.t
-    if explained is None:
-        return []
-    muscles = tuple(
-        _bullet(line, INVOLVED_COLOURS[i % len(INVOLVED_COLOURS)], "■")
-        for i, (_id, line) in enumerate(explained.muscles)
-    )
-    return [
-        Topic("spasm", t("patient_screen.spasm_title"), (_para(explained.spasm_what),)),
-        Topic(
-            "where",
-            t("patient_screen.where_title"),
-            (
-                _para(explained.region_text),
-                _para(t("patient_screen.muscles_intro"), bold=True),
-                *muscles,
-            ),
-        ),
-        Topic(
-            "causes",
-            t("patient_screen.causes_title"),
-            tuple(_bullet(c) for c in explained.causes),
-        ),
-        Topic(
-            "home",
-            t("patient_screen.home_title"),
-            tuple(_bullet(text) for _id, text in explained.home_care),
-        ),
-        Topic(
-            "warning",
-            t("patient_screen.warning_title"),
-            tuple(_bullet(w, WARNING, "▲") for w in explained.warning_signs),
-            warning=True,
-        ),
-        Topic("expect", t("patient_screen.expect_title"), (_para(explained.expect),)),
-        Topic(
-            "prevention",
-            t("patient_screen.prevention_title"),
-            tuple(_bullet(p) for p in explained.prevention),
-        ),
-    ]
-
-
-def progress_topic(progress: PatientProgress) -> Topic:
-    """The "Your progress" page: the sentence; the chart is drawn beside it."""
-    return Topic(
-        "progress",
-        progress.title,
-        (_para(progress.sentence, bold=True), _para(progress.how_to_read)),
-        own_page=True,
-    )
-
-
-def heading_html(topic: Topic, px: int) -> str:
-    colour = WARNING if topic.warning else ACCENT
-    return (
-        f'<p style="font-size: {px}px; font-weight: bold; color: {colour};'
-        f' margin-top: {px // 2}px; margin-bottom: {px // 4}px;">'
-        f"{escape(topic.title)}</p>"
-    )
-
-
-def page_html(blocks: Sequence[str]) -> str:
-    return f'<div style="line-height: 135%;">{"".join(blocks)}</div>' if blocks else ""
-
-
-def paginate(
-    topics: Sequence[Topic], font: QFont, width: int, height: int, heading_px: int
-) -> list[Page]:
-    """Fill pages with topics in order; a long topic continues on the next page.
-
-    A heading always stays with at least one of its paragraphs, and a paragraph
-    is never split, so each page reads on its own.
-    """
-    doc = QTextDocument()
-    doc.setDefaultFont(font)
-    doc.setDocumentMargin(0)
-    doc.setTextWidth(max(width, 100))
-    limit = max(height, 100) * 0.96  # a little slack for rounding in the label
-
-    def fits(blocks: list[str]) -> bool:
-        doc.setHtml(page_html(blocks))
-        return doc.size().height() <= limit
-
-    pages: list[Page] = []
-    blocks: list[str] = []
-    keys: list[str] = []
-
-    def close_page() -> None:
-        if blocks:
-            pages.append(Page(tuple(keys), tuple(blocks)))
-        blocks.clear()
-        keys.clear()
-
-    for topic in topics:
-        heading = heading_html(topic, heading_px)
-        if topic.own_page:
-            close_page()
-        for n, block in enumerate(topic.blocks):
-            lead = [heading, block] if n == 0 else [block]
-            if blocks and not fits([*blocks, *lead]):
-                close_page()
-                lead = [heading, block]  # a continued topic repeats its heading
-            if topic.key not in keys:
-                keys.append(topic.key)
-            blocks.extend(lead)
-        if topic.own_page:
-            close_page()
-    close_page()
-    return pages
-
-
-class SpasmAnimation(QWidget):
-    """A drawn muscle between two bones that slowly tightens, holds and lets go."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("spasmAnimation")
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self._tension = 0.0
-        self._labels = ("Relaxed", "Tight")
-        self.animation = QVariantAnimation(self)
-        self.animation.setStartValue(0.0)
-        # Tighten, hold, relax, rest: linear key values, eased in tension().
-        self.animation.setKeyValueAt(0.35, 1.0)
-        self.animation.setKeyValueAt(0.55, 1.0)
-        self.animation.setKeyValueAt(0.9, 0.0)
-        self.animation.setEndValue(0.0)
-        self.animation.setEasingCurve(QEasingCurve.Type.Linear)
-        self.animation.setDuration(PULSE_MS)
-        self.animation.setLoopCount(-1)
-        self.animation.valueChanged.connect(self._set_raw)
-
-    def set_labels(self, relaxed: str, tight: str) -> None:
-        self._labels = (relaxed, tight)
-        self.update()
-
-    def tension(self) -> float:
-        """0 relaxed … 1 fully tight."""
-        return self._tension
-
-    def running(self) -> bool:
-        return self.animation.state() == QVariantAnimation.State.Running
-
-    def start(self) -> None:
-        if not self.running():
-            self.animation.start()
-
-    def stop(self) -> None:
-        self.animation.stop()
-        self._set_raw(0.0)
-
-    def _set_raw(self, value: object) -> None:
-        raw = float(value)  # type: ignore[arg-type]
-        self._tension = 0.5 - 0.5 * math.cos(math.pi * raw)
-        self.update()
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        w, h = self.width(), self.height()
-        k = self._tension
-        label_h = h * 0.26
-        mid = (h - label_h) / 2
-        bone_w, bone_h = w * 0.045, (h - label_h) * 0.78
-        gap = w * (0.62 - 0.14 * k)  # the muscle shortens and pulls the bones in
-        left = (w - gap) / 2
-        right = left + gap
-        bone_pen = QPen(QColor("#6f6657"), max(1.5, h / 90))
-        painter.setPen(bone_pen)
-        painter.setBrush(QColor("#ece6d8"))
-        for x in (left - bone_w, right):
-            painter.drawRoundedRect(
-                QRectF(x, mid - bone_h / 2, bone_w, bone_h), bone_w / 3, bone_w / 3
-            )
-        belly = (h - label_h) * (0.2 + 0.16 * k)  # and bunches up, thicker
-        relaxed, tight = QColor("#d9958a"), QColor("#b23a2c")
-        colour = QColor.fromRgbF(
-            relaxed.redF() + (tight.redF() - relaxed.redF()) * k,
-            relaxed.greenF() + (tight.greenF() - relaxed.greenF()) * k,
-            relaxed.blueF() + (tight.blueF() - relaxed.blueF()) * k,
-        )
-        tendon = gap * 0.16
-        path = QPainterPath(QPointF(left, mid - belly * 0.18))
-        path.lineTo(left + tendon, mid - belly * 0.22)
-        path.cubicTo(
-            QPointF(left + gap * 0.35, mid - belly),
-            QPointF(right - gap * 0.35, mid - belly),
-            QPointF(right - tendon, mid - belly * 0.22),
-        )
-        path.lineTo(right, mid - belly * 0.18)
-        path.lineTo(right, mid + belly * 0.18)
-        path.lineTo(right - tendon, mid + belly * 0.22)
-        path.cubicTo(
-            QPointF(right - gap * 0.35, mid + belly),
-            QPointF(left + gap * 0.35, mid + belly),
-            QPointF(left + tendon, mid + belly * 0.22),
-        )
-        path.lineTo(left, mid + belly * 0.18)
-        path.closeSubpath()
-        painter.setBrush(colour)
-        painter.setPen(QPen(colour.darker(150), max(1.5, h / 80)))
-        painter.drawPath(path)
-        # Fibres: straight when relaxed, wavier as the muscle tightens.
-        fibre_pen = QPen(colour.darker(135), max(1.0, h / 140))
-        fibre_pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-        painter.setPen(fibre_pen)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        for offset in (-0.5, -0.17, 0.17, 0.5):
-            fibre = QPainterPath()
-            start = left + tendon * 1.6
-            end = right - tendon * 1.6
-            steps = 24
-            for i in range(steps + 1):
-                x = start + (end - start) * i / steps
-                along = (x - left) / gap
-                swell = math.sin(math.pi * along)
-                y = mid + offset * belly * swell
-                y += math.sin(i * 1.4) * belly * 0.06 * k * swell
-                if i == 0:
-                    fibre.moveTo(x, y)
-                else:
-                    fibre.lineTo(x, y)
-            painter.drawPath(fibre)
-        # One word says which state is shown; it fades across the change.
-        font = QFont(self.font())
-        font.setPixelSize(max(12, round(label_h * 0.62)))
-        font.setBold(True)
-        painter.setFont(font)
-        text_rect = QRectF(0, h - label_h, w, label_h)
-        word, weight = (self._labels[1], k) if k >= 0.5 else (self._labels[0], 1 - k)
-        ink = QColor(WARNING if k >= 0.5 else ACCENT)
-        ink.setAlphaF(min(1.0, 0.25 + 1.5 * (weight - 0.5) * 2))
-        painter.setPen(ink)
-        painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, word)
-        painter.end()
-
-
 class PatientScreen(QWidget):
-    """Full-screen explanation for the patient; follows the clinician's selection."""
+    """Full-screen explanation for the patient; follows the open visit."""
 
     language_changed = Signal(str)
     page_changed = Signal(int)
@@ -409,7 +112,7 @@ class PatientScreen(QWidget):
     def __init__(
         self,
         state: AppState,
-        session: VisitSession,
+        session: ClinicOps,
         settings: Settings,
         parent: QWidget | None = None,
         language: str | None = None,
@@ -424,7 +127,7 @@ class PatientScreen(QWidget):
         self.settings = settings
         self.return_to: QWidget | None = parent
         self._language = state.language
-        self._code: str | None = state.selection
+        self._codes: list[str] = self._visit_codes(session)
         self._region: str | None = None
         self._pages: list[Page] = []
         self._page = 0
@@ -488,13 +191,11 @@ class PatientScreen(QWidget):
             f"QLabel#patientRegion {{ color: {ACCENT}; }}"
             f"QLabel#patientNotice, QLabel#pageNumber, QLabel#animationCaption"
             f" {{ color: {SOFT_INK}; }}"
-            f"QFrame#noticeRule {{ color: #c9c3b6; }}"
+            f"QFrame#noticeRule {{ color: {RULE}; }}"
         )
         self.apply_scale(self._screen_height())
 
-        state.selection_changed.connect(self.show_code)
-        session.patient_changed.connect(self._on_patient_changed)
-        session.visits_changed.connect(self._changed)
+        session.changed.connect(self._on_records_changed)
         patient = session.patient
         if language is not None and language in state.languages:
             self._language = language
@@ -552,19 +253,27 @@ class PatientScreen(QWidget):
         self.language_changed.emit(language)
 
     def toggle_language(self) -> bool:
-        """English ↔ Spanish for this screen; remembered for the open patient."""
+        """English ↔ Spanish for this screen only.
+
+        The patient's preferred language (what the handout uses) is changed in
+        the patient's details or the handout's own step, not by a key press here.
+        """
         language = next_language(self.state.languages, self._language)
         if language is None:
             return False
         self.set_language(language)
-        if self.session.patient is not None and language in LANGUAGES:
-            self.session.set_patient_language(language)
         return True
 
-    def show_code(self, code: str | None) -> None:
-        """Explain a level, region or muscle code; None shows the general topics."""
-        self._code = code
-        self._changed()
+    def codes(self) -> list[str]:
+        """The levels (or regions) explained: the open visit's."""
+        return list(self._codes)
+
+    @staticmethod
+    def _visit_codes(ops: ClinicOps) -> list[str]:
+        visit = ops.visit
+        if visit is None:
+            return []
+        return visit_rules.visit_codes(visit.levels, visit.regions)
 
     def refresh_name(self) -> None:
         """Re-read the show-name setting and the open patient."""
@@ -701,16 +410,32 @@ class PatientScreen(QWidget):
         screen = self.screen() or QGuiApplication.primaryScreen()
         return screen.geometry().height() if screen is not None else 1080
 
+    def _explanations(self) -> list[PatientExplanation]:
+        """One explanation per region of the open visit, top to bottom."""
+        by_region: dict[str, PatientExplanation] = {}
+        for code in self._codes:
+            try:
+                explained = explain_for_patient(self.content, code)
+            except KeyError:
+                continue
+            by_region.setdefault(explained.region_id, explained)
+        return list(by_region.values())
+
     def _explanation(self) -> PatientExplanation | None:
-        if self._code is None:
-            return None
-        try:
-            return explain_for_patient(self.content, self._code)
-        except KeyError:
-            return None
+        explained = self._explanations()
+        return explained[0] if explained else None
 
     def _allowed_name(self, patient: Patient | None) -> str:
         return first_name(patient) if show_name_allowed(self.settings) else ""
+
+    def _on_records_changed(self, changes: Changes) -> None:
+        if changes.patient:
+            self._on_patient_changed(self.session.patient)
+        if changes.patient or changes.visit or changes.visits:
+            # A new region starts at its first page (_apply_code); another
+            # level of the same region stays on the topic being explained.
+            self._codes = self._visit_codes(self.session)
+            self._changed()
 
     def _on_patient_changed(self, patient: Patient | None) -> None:
         # The name changes at once, shown or not: no closed chart's name lingers.
@@ -721,14 +446,15 @@ class PatientScreen(QWidget):
             self.set_language(language)  # lays the screen out again (if shown)
         else:
             self._refresh_greeting()
-            self._changed()
 
     def _read_progress(self) -> PatientProgress | None:
-        """Progress from the open patient's own visits, never anyone else's."""
-        patient = self.session.patient
+        """Progress in the open visit's episode, from the open patient's own visits."""
+        patient, visit = self.session.patient, self.session.visit
         if patient is None:
             return None
         own = [v for v in self.session.visits() if v.patient_id == patient.id]
+        if visit is not None:
+            own = visits_of_episode(own, visit.episode_id)
         return patient_progress(own, self.labels)
 
     def _changed(self) -> None:
@@ -757,12 +483,12 @@ class PatientScreen(QWidget):
         self.diagram.set_names(display_names(self.content))
 
     def _apply_code(self) -> None:
-        explained = self._explanation()
-        region = explained.region_id if explained else None
-        self.diagram.select(self._code)
-        self.diagram.set_involved_muscles(
-            [m for m, _ in explained.muscles] if explained else []
-        )
+        explanations = self._explanations()
+        region = explanations[0].region_id if explanations else None
+        self.diagram.select(self._codes[0] if len(self._codes) == 1 else None)
+        self.diagram.set_marked(self._codes)
+        muscles = [m for e in explanations for m, _line in e.muscles]
+        self.diagram.set_involved_muscles(muscles)
         self.diagram.fit()
         if region != self._region:
             self._region = region
@@ -776,8 +502,10 @@ class PatientScreen(QWidget):
 
     def _refresh_header(self) -> None:
         self._refresh_greeting()
-        explained = self._explanation()
-        self.region_title.setText(explained.region_name if explained else "")
+        names = [e.region_name for e in self._explanations()]
+        where = ", ".join(c for c in self._codes if spine.is_level(c))
+        title = " · ".join(names)
+        self.region_title.setText(f"{title} ({where})" if title and where else title)
         self.notice.setText(self.content.general["notice"])
 
     def _topics(self) -> list[Topic]:
@@ -787,22 +515,22 @@ class PatientScreen(QWidget):
         return topics
 
     def _explanation_topics(self) -> list[Topic]:
-        explained = self._explanation()
-        if explained is None:
+        explanations = self._explanations()
+        if not explanations:
             t = self.labels.t
             return [
                 Topic(
                     "spasm",
                     t("patient_screen.spasm_title"),
-                    (_para(self.content.general["spasm_what"]),),
+                    (para(self.content.general["spasm_what"]),),
                 ),
                 Topic(
                     "welcome",
                     t("patient_screen.where_title"),
-                    (_para(t("patient_screen.welcome")),),
+                    (para(t("patient_screen.welcome")),),
                 ),
             ]
-        return topics_for(explained, self.labels)
+        return topics_for_regions(explanations, self.labels)
 
     def _repaginate(self) -> None:
         """The type or the size changed: lay out again now, or when next seen."""
@@ -854,167 +582,39 @@ class PatientScreen(QWidget):
         )
 
 
-class PatientScreenControls(QObject):
-    """The main window's side of the patient screen: its actions and the handout.
+REGION_TOPICS = ("where", "causes", "home", "warning")
 
-    The screen itself is built on first use (``screen``); until then the patient's
-    language is kept here, so the handout and Ctrl+Shift+L work without it.
+
+def topics_for_regions(
+    explanations: Sequence[PatientExplanation], labels: Strings
+) -> list[Topic]:
+    """Topics for every region of the visit; a topic said once is not repeated.
+
+    With several regions each region's own topics carry its name in the title,
+    and what is the same for all (what a spasm is, what to expect) comes once.
     """
-
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self._screen: PatientScreen | None = None
-        state, session = window.state, window.session
-        self._language = state.language
-        patient = session.patient
-        if patient is not None and patient.preferred_language in state.languages:
-            self._language = patient.preferred_language
-        session.patient_changed.connect(self._on_patient_changed)
-
-        def action(shortcut: str | None, slot, checkable: bool = False) -> QAction:
-            act = QAction(window)
-            if shortcut:
-                act.setShortcut(QKeySequence(shortcut))
-            act.setCheckable(checkable)
-            act.triggered.connect(slot)
-            window.addAction(act)  # shortcuts work with the menu bar hidden
-            return act
-
-        self.show_action = action("F5", self.present)
-        self.language_action = action("Ctrl+Shift+L", self.toggle_language)
-        self.next_action = action("F6", self.next_page)
-        self.previous_action = action("Shift+F6", self.previous_page)
-        self.show_name_action = action(None, self.set_show_name, True)
-        self.show_name_action.setChecked(show_name_allowed(window.settings))
-        self.handout = HandoutActions(window, self)
-        self.pdf_action = action("Ctrl+Shift+P", self.handout.save_pdf)
-        self.print_action = action("Ctrl+Shift+R", self.handout.print)
-
-        # Beside the other file actions, above the separator before Quit.
-        file_actions = window.file_menu.actions()
-        quit_at = file_actions.index(window.quit_action)
-        before = file_actions[quit_at - 1] if quit_at > 0 else window.quit_action
-        window.file_menu.insertActions(before, [self.pdf_action, self.print_action])
-        window.view_menu.addSeparator()
-        for act in (
-            self.show_action,
-            self.next_action,
-            self.previous_action,
-            self.language_action,
-            self.show_name_action,
-        ):
-            window.view_menu.addAction(act)
-        window.state.language_changed.connect(lambda _lang: self.retranslate())
-        window.installEventFilter(self)
-        self.retranslate()
-
-    @property
-    def screen(self) -> PatientScreen:
-        """The patient screen, built (hidden) on first use."""
-        if self._screen is None:
-            window = self.window
-            self._screen = PatientScreen(
-                window.state, window.session, window.settings, window, self._language
+    if len(explanations) == 1:
+        return topics_for(explanations[0], labels)
+    topics: list[Topic] = []
+    said: set[tuple[str, ...]] = set()
+    for explained in explanations:
+        for topic in topics_for(explained, labels):
+            if topic.blocks in said:
+                continue
+            said.add(topic.blocks)
+            # Several regions: what differs by region says which one it is.
+            title = (
+                f"{explained.region_name}: {topic.title}"
+                if topic.key in REGION_TOPICS
+                else topic.title
             )
-            self._screen.language_changed.connect(self._on_screen_language)
-        return self._screen
-
-    def built_screen(self) -> PatientScreen | None:
-        """The patient screen if it has been built, without building it."""
-        return self._screen
-
-    @property
-    def language(self) -> str:
-        """The patient's language: the screen's, and the handout's."""
-        return self._language
-
-    def present(self) -> None:
-        self.screen.present()
-
-    def next_page(self) -> None:
-        self.screen.next_page()
-
-    def previous_page(self) -> None:
-        self.screen.previous_page()
-
-    def _on_screen_language(self, language: str) -> None:
-        self._language = language
-
-    def _on_patient_changed(self, patient: Patient | None) -> None:
-        state = self.window.state
-        if patient is not None and patient.preferred_language in state.languages:
-            self._language = patient.preferred_language
-
-    def _toggle_language(self) -> bool:
-        if self._screen is not None:
-            return self._screen.toggle_language()
-        language = next_language(self.window.state.languages, self._language)
-        if language is None:
-            return False
-        self._language = language
-        session = self.window.session
-        if session.patient is not None and language in LANGUAGES:
-            session.set_patient_language(language)
-        return True
-
-    def toggle_language(self) -> None:
-        t = self.window.state.strings.t
-        if self._toggle_language():
-            name = t(f"language.{self._language}")
-            self.window.statusBar().showMessage(
-                t("patient_screen.language_now", language=name), 4000
+            topics.append(
+                Topic(
+                    f"{topic.key}.{explained.region_id}",
+                    title,
+                    topic.blocks,
+                    topic.warning,
+                    topic.own_page,
+                )
             )
-        else:
-            self.window.statusBar().showMessage(
-                t("patient_screen.no_other_language"), 4000
-            )
-
-    def set_show_name(self, on: bool) -> None:
-        self.window.settings.set(SHOW_NAME_KEY, "true" if on else "false")
-        if self._screen is not None:
-            self._screen.refresh_name()
-
-    def retranslate(self) -> None:
-        t = self.window.state.strings.t
-        for act, key in (
-            (self.show_action, "patient_screen.menu_show"),
-            (self.language_action, "patient_screen.menu_language"),
-            (self.next_action, "patient_screen.menu_next"),
-            (self.previous_action, "patient_screen.menu_previous"),
-            (self.show_name_action, "patient_screen.menu_show_name"),
-            (self.pdf_action, "handout.menu_pdf"),
-            (self.print_action, "handout.menu_print"),
-        ):
-            act.setText(t(key))
-            shortcut = act.shortcut().toString()
-            tip = t(key).replace("&", "")
-            act.setToolTip(f"{tip} ({shortcut})" if shortcut else tip)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        # Closing the clinician's window ends the day: the patient screen goes too,
-        # or it would keep the application running.
-        if (
-            watched is self.window
-            and event.type() == QEvent.Type.Close
-            and self._screen is not None
-        ):
-            self._screen.hide()
-        return False
-
-
-def _window_patient_screen(window: MainWindow) -> PatientScreen:
-    return window.patient_screen_controls.screen  # type: ignore[attr-defined]
-
-
-def install_patient_screen(window: MainWindow) -> PatientScreenControls:
-    """Create the patient screen's actions and menus; the screen comes on first use."""
-    controls = PatientScreenControls(window)
-    window.patient_screen_controls = controls  # type: ignore[attr-defined]
-    # window.patient_screen builds the screen when first read (a class property,
-    # as an instance attribute would have to hold a built screen).
-    if not hasattr(type(window), "patient_screen"):
-        type(window).patient_screen = property(  # type: ignore[attr-defined]
-            _window_patient_screen, doc="The patient screen, built on first use."
-        )
-    return controls
+    return topics

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
+    QComboBox,
     QDockWidget,
     QFileDialog,
     QFrame,
@@ -19,7 +20,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMainWindow,
     QPushButton,
     QScrollArea,
     QSpinBox,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from companion.core.episodes import visits_of_episode
 from companion.core.progress import (
     IMPROVING,
     LOW_BACK,
@@ -40,9 +41,11 @@ from companion.core.progress import (
     summarize,
 )
 from companion.core.psfs import PSFS_MAX_ACTIVITIES, psfs_score, validate_psfs
-from companion.core.records import InvalidInput, Visit
+from companion.core.records import Episode, InvalidInput, Visit
+from companion.ui.app_context import AppContext
 from companion.ui.app_state import AppState
-from companion.ui.visit_session import VisitSession
+from companion.ui.ops import Changes, ClinicOps
+from companion.ui.patient_banner import PatientBanner
 
 if TYPE_CHECKING:
     from companion.ui.progress_chart import ProgressChart
@@ -59,7 +62,7 @@ BANNER_STYLE = (
 class PsfsEntry(QWidget):
     """Up to five activities with a 0–10 rating each; Enter saves to the open visit."""
 
-    def __init__(self, state: AppState, session: VisitSession, parent=None):
+    def __init__(self, state: AppState, session: ClinicOps, parent=None):
         super().__init__(parent)
         self.setObjectName("psfsEntry")
         self.state = state
@@ -108,8 +111,6 @@ class PsfsEntry(QWidget):
         for widget in order:
             widget.installEventFilter(self)
         self.save_button.clicked.connect(self.save)
-        self._last_failure = ""
-        session.save_failed.connect(self._remember_failure)
         self.retranslate()
         self.load(None)
 
@@ -178,16 +179,13 @@ class PsfsEntry(QWidget):
         except InvalidInput as error:
             self._show_error(error.message)
             return False
-        self._last_failure = ""
-        if not self.session.update_visit(psfs=answers):
-            self._show_error(self._last_failure)
+        result = self.session.update_visit(psfs=answers)
+        if not result.ok:
+            self._show_error(result.error)
             return False
         self.error.hide()
         self._show_score(self.session.visit)
         return True
-
-    def _remember_failure(self, message: str) -> None:
-        self._last_failure = message
 
     def _show_error(self, message: str) -> None:
         self.error.setText(message)
@@ -207,14 +205,21 @@ class PsfsEntry(QWidget):
 
 
 class ProgressPanel(QWidget):
-    """Banner, status, chart and PSFS entry for the open patient; redraws on change."""
+    """Banner, status, chart and PSFS entry for one episode of the open patient.
 
-    def __init__(self, state: AppState, session: VisitSession, parent=None):
+    The episode shown is the open visit's, or the newest; the clinician can
+    switch. Progress, the MCID band and the 4–6-week rule count that episode's
+    visits only: a new injury starts its own course.
+    """
+
+    def __init__(self, context: AppContext, parent=None):
         super().__init__(parent)
         self.setObjectName("progressPanel")
-        self.state = state
-        self.session = session
+        self.context = context
+        self.state = state = context.state
+        self.session = session = context.ops
         self.chart: ProgressChart | None = None
+        self._episode_id: str | None = None  # the one chosen, None: follow the visit
         self.summary: ProgressSummary | None = None
         self._dirty = True
         self._on_screen: bool | None = None  # None: not in a dock, use isVisible
@@ -233,6 +238,10 @@ class ProgressPanel(QWidget):
         self.export_button = QPushButton(objectName="progressExport")
         self.export_button.setEnabled(False)
         self.psfs = PsfsEntry(state, session)
+        self.patient_banner = PatientBanner(context)
+        self.episode_label = QLabel(objectName="progressEpisodeLabel")
+        self.episode_choice = QComboBox(objectName="progressEpisode")
+        self.episode_choice.activated.connect(self._on_episode_chosen)
 
         chart_box = QWidget(objectName="progressChartBox")
         chart_box.setMinimumHeight(MIN_CHART_HEIGHT)
@@ -258,15 +267,18 @@ class ProgressPanel(QWidget):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setSizes([700, 300])  # proportions; the form scrolls
         layout = QVBoxLayout(self)
+        layout.addWidget(self.patient_banner)
+        episode_row = QHBoxLayout()
+        episode_row.addWidget(self.episode_label)
+        episode_row.addWidget(self.episode_choice, 1)
+        layout.addLayout(episode_row)
         layout.addWidget(self.banner)
         layout.addWidget(self.status)
         layout.addWidget(self.rule)
         layout.addWidget(self.splitter, 1)
 
         self.export_button.clicked.connect(self.export_chart)
-        session.patient_changed.connect(lambda _p: self.mark_dirty())
-        session.visits_changed.connect(self.mark_dirty)
-        session.visit_changed.connect(self._on_visit_changed)
+        session.changed.connect(self._on_records_changed)
         state.language_changed.connect(lambda _lang: self.retranslate())
         self.retranslate()
 
@@ -293,10 +305,63 @@ class ProgressPanel(QWidget):
         if self._dirty and self.on_screen():
             self.refresh()
 
+    def _on_records_changed(self, changes: Changes) -> None:
+        if changes.patient:
+            self._episode_id = None  # another patient: follow their visit
+        if changes.visit:
+            self._episode_id = None
+            self._on_visit_changed(self.session.visit)
+        if changes.patient or changes.visits or changes.visit or changes.episode:
+            self.mark_dirty()
+
+    def shown_episode(self) -> str | None:
+        """The episode on the chart: the one chosen, else the open visit's, else
+        the newest."""
+        if self._episode_id is not None:
+            return self._episode_id
+        visit = self.session.visit
+        if visit is not None and visit.episode_id:
+            return visit.episode_id
+        visits = self.session.visits()
+        return visits[0].episode_id if visits else None
+
+    def episode_visits(self) -> list[Visit]:
+        """The shown episode's visits, newest first (the open patient's only)."""
+        visits = self.session.visits()
+        return visits_of_episode(visits, self.shown_episode()) if visits else []
+
+    def _on_episode_chosen(self, index: int) -> None:
+        self._episode_id = self.episode_choice.itemData(index)
+        self.mark_dirty()
+
+    def _fill_episodes(self, episodes: list[Episode], visits: list[Visit]) -> None:
+        t = self.state.strings.t
+        shown = self.shown_episode()
+        self.episode_choice.blockSignals(True)
+        self.episode_choice.clear()
+        for episode in episodes:
+            own = [v for v in visits if v.episode_id == episode.id]
+            if not own:
+                continue
+            start = episode.onset_date or own[-1].visit_date
+            how = t(f"mechanism.{episode.mechanism}") if episode.mechanism else ""
+            text = t(
+                "progress.episode_item",
+                start=start.isoformat(),
+                how=how or t("visit.not_set"),
+                count=len(own),
+            )
+            self.episode_choice.addItem(text, episode.id)
+        self.episode_choice.setCurrentIndex(self.episode_choice.findData(shown))
+        self.episode_choice.blockSignals(False)
+        several = self.episode_choice.count() > 1
+        self.episode_choice.setEnabled(several)
+
     def refresh(self) -> None:
         """Recompute the summary and redraw the banner, status and chart."""
         self._dirty = False
-        visits = self.session.visits()
+        self._fill_episodes(self.session.episodes(), self.session.visits())
+        visits = self.episode_visits()
         self.summary = summarize(visits) if visits else None
         if visits and self.chart is None:
             self._create_chart()
@@ -402,9 +467,10 @@ class ProgressPanel(QWidget):
         """The most recent PSFS before this visit, so activities carry over."""
         if visit is None or visit.psfs:
             return ()
+        same_episode = visits_of_episode(self.session.visits(), visit.episode_id)
         earlier = [
             v
-            for v in self.session.visits()
+            for v in same_episode
             if v.psfs and v.id != visit.id and v.visit_date <= visit.visit_date
         ]
         return earlier[0].psfs if earlier else ()  # visits() is newest first
@@ -413,10 +479,9 @@ class ProgressPanel(QWidget):
         """Open the clicked visit in the visit editor."""
         self.session.open_visit(visit_id)
         visit = self.session.visit
-        window = self.window()
-        if visit is not None and isinstance(window, QMainWindow):
-            window.statusBar().showMessage(
-                self.state.strings.t(
+        if visit is not None:
+            self.context.status(
+                self.context.t(
                     "progress.opened_visit", date=visit.visit_date.isoformat()
                 ),
                 5000,
@@ -434,15 +499,14 @@ class ProgressPanel(QWidget):
         """Save the chart as a PNG and say where (or that it failed)."""
         t = self.state.strings.t
         ok = self.chart is not None and self.chart.export_png(path)
-        window = self.window()
-        if isinstance(window, QMainWindow):
-            key = "progress.export_done" if ok else "progress.export_failed"
-            window.statusBar().showMessage(t(key, path=path), 8000)
+        key = "progress.export_done" if ok else "progress.export_failed"
+        self.context.status(t(key, path=path), 8000)
         return ok
 
     def retranslate(self) -> None:
         t = self.state.strings.t
         self.export_button.setText(t("progress.export_png"))
+        self.episode_label.setText(t("progress.episode"))
         self.legend.setText(t("progress.legend"))
         self.psfs.retranslate()
         if self.chart is not None:
@@ -450,17 +514,14 @@ class ProgressPanel(QWidget):
         self._show_summary()
 
 
-def fill_progress_dock(window: QMainWindow) -> ProgressPanel:
-    """Build the Progress panel into the window's Progress dock.
+def fill_progress_dock(context: AppContext, dock: QDockWidget) -> ProgressPanel:
+    """Build the Progress panel into its dock.
 
     The window made the dock (empty, titled, in its saved place) before its
     first paint and calls this when the dock is first shown, so nothing moves
     and nobody waits for a chart that is not on screen.
     """
-    state: AppState = window.state  # type: ignore[attr-defined]
-    session: VisitSession = window.session  # type: ignore[attr-defined]
-    dock: QDockWidget = window.progress_dock  # type: ignore[attr-defined]
-    panel = ProgressPanel(state, session)
+    panel = ProgressPanel(context)
     placeholder = dock.widget()
     dock.setWidget(panel)
     if placeholder is not None:

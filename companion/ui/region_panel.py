@@ -14,9 +14,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from companion.core import spine
 from companion.core.content import Content, Muscle, RegionInfo
 from companion.core.i18n import Strings
+from companion.core.visit_rules import resolve_selection
 
 # Evidence and urgency badges; colour is never the only cue, the label is printed too.
 EVIDENCE_COLOURS = {
@@ -37,20 +37,6 @@ def escape(text: str) -> str:
         .replace('"', "&quot;")
         .replace("'", "&#x27;")
     )
-
-
-def resolve_selection(
-    content: Content, code: str
-) -> tuple[RegionInfo, str | None, str | None]:
-    """Region for a selection code, plus the level and muscle it names (if any)."""
-    if spine.is_level(code):
-        return content.region(code), code, None
-    if spine.is_region(code):
-        return content.region(code), None, None
-    if code in content.muscles:
-        home = next(r for r in content.regions.values() if code in r.muscles)
-        return home, None, code
-    raise KeyError(f"unknown selection code {code!r}")
 
 
 class RegionPanel(QWidget):

@@ -95,6 +95,8 @@ DEFAULT_NAMES: dict[str, str] = {
 }
 
 SELECT_COLOUR = QColor("#14698a")
+# The open visit's levels: vermillion and dashed, never mistaken for a look-up.
+VISIT_COLOUR = QColor("#d55e00")
 HOVER_COLOUR = QColor("#3b9cc0")
 REGION_ACTIVE = QColor("#bfdde9")
 # Okabe–Ito first (safe for colour-blind viewers), then further distinct hues;
@@ -145,6 +147,7 @@ class SpineView(QGraphicsView):
     level_clicked = Signal(str)
     muscle_clicked = Signal(str)
     region_clicked = Signal(str)
+    LABEL_PX = 15  # muscle label size in scene units (on screen: pixels at 1:1)
 
     def __init__(
         self,
@@ -179,6 +182,7 @@ class SpineView(QGraphicsView):
         self._hover: str | None = None
         self._pressed: str | None = None
         self._involved: list[str] = []
+        self._marked: list[str] = []
         self._user_zoomed = False
         self._overlays: list[QGraphicsItem] = []
         self._labels: list[QGraphicsItem] = []
@@ -204,7 +208,7 @@ class SpineView(QGraphicsView):
         return self.name_of(code).split(" (")[0]
 
     def _widest_label(self) -> float:
-        metrics = QFontMetricsF(_label_font())
+        metrics = QFontMetricsF(self._label_font())
         return max(metrics.horizontalAdvance(self._label_text(m)) for m in MUSCLE_IDS)
 
     def name_of(self, code: str) -> str:
@@ -220,6 +224,19 @@ class SpineView(QGraphicsView):
 
     def selected_code(self) -> str | None:
         return self._selected
+
+    def set_marked(self, codes: Sequence[str]) -> None:
+        """Mark the open visit's levels or regions, apart from the selection."""
+        unknown = [c for c in codes if not _is_known(c)]
+        if unknown:
+            raise ValueError(f"unknown diagram codes {unknown!r}")
+        marked = list(dict.fromkeys(codes))
+        if marked != self._marked:
+            self._marked = marked
+            self._restyle()
+
+    def marked_codes(self) -> list[str]:
+        return list(self._marked)
 
     def set_involved_muscles(self, muscle_ids: Sequence[str]) -> None:
         """Light up these muscles, each in its own colour with a named label."""
@@ -486,6 +503,8 @@ class SpineView(QGraphicsView):
                 pen = QPen(SELECT_COLOUR, 2.2)
             if item.kind == "vertebra" and code in region_levels:
                 brush = solid_brush(_tint(brush.color(), SELECT_COLOUR, 0.18))
+            if code in self._marked:
+                brush = solid_brush(_tint(brush.color(), VISIT_COLOUR, 0.38))
             if code == self._selected:
                 brush = solid_brush(_tint(brush.color(), SELECT_COLOUR, 0.42))
             elif code == self._hover:
@@ -493,19 +512,28 @@ class SpineView(QGraphicsView):
             item.setPen(pen)
             item.setBrush(brush)
             item.setOpacity(opacity)
+            if code in self._marked and item.kind != "muscle":
+                self._add_outline(item, VISIT_COLOUR, 2.8, dashed=True)
             if code == self._selected:
                 self._add_outline(item, SELECT_COLOUR, 3.6)
             elif code == self._hover:
                 self._add_outline(item, HOVER_COLOUR, 2.0)
 
-    def _add_outline(self, item: DiagramItem, colour: QColor, width: float) -> None:
+    def _add_outline(
+        self, item: DiagramItem, colour: QColor, width: float, dashed: bool = False
+    ) -> None:
         # Drawn above everything so a selection half-hidden by overlaps still reads.
         outline = QGraphicsPathItem(item.mapToScene(item.path()))
         pen = QPen(colour, width)
+        if dashed:
+            pen.setStyle(Qt.PenStyle.DashLine)
         pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
         outline.setPen(pen)
         self._diagram.scene.addItem(_inert(outline, OVERLAY_Z + width))
         self._overlays.append(outline)
+
+    def _label_font(self) -> QFont:
+        return _label_font(self.LABEL_PX)
 
     def _involved_colour(self, code: str) -> QColor:
         index = self._involved.index(code) % len(INVOLVED_COLOURS)
@@ -521,7 +549,7 @@ class SpineView(QGraphicsView):
             anchor = click_point(diagram.items[code])
             side = "left" if anchor.x() < diagram.spine_x else "right"
             sides[side].append((code, anchor))
-        font = _label_font()
+        font = self._label_font()
         metrics = QFontMetricsF(font)
         row = metrics.height() + 14
         bounds = diagram.scene.sceneRect()
@@ -601,9 +629,9 @@ _NAV_KEYS = frozenset(
 )
 
 
-def _label_font() -> QFont:
+def _label_font(px: int = SpineView.LABEL_PX) -> QFont:
     font = QFont("DejaVu Sans")
-    font.setPixelSize(15)
+    font.setPixelSize(px)
     return font
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -21,23 +20,24 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
+    QSizePolicy,
     QSlider,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from companion.core import spine
-from companion.core.content import Content, RedFlag
-from companion.core.i18n import Strings
+from companion.core import visit_rules
+from companion.core.content import RedFlag
 from companion.core.records import MECHANISMS, SECTIONS, Visit
-from companion.ui.app_state import AppState
+from companion.ui.app_context import AppContext
+from companion.ui.flow_layout import FlowLayout
 from companion.ui.note_autosave import NoteAutosave
-from companion.ui.region_panel import resolve_selection
-from companion.ui.visit_session import VisitSession
+from companion.ui.ops import Changes
 
-TRAUMA_MECHANISMS = ("car_accident", "fall")
-TRAUMA_FLAG = "trauma"
 NO_DATE = QDate(1900, 1, 1)  # shown as the special text: "not set"
+ANSWERS = ("", "absent", "present")  # the radio buttons' order: not asked first
+PLAN_SAVE_MS = 600  # the patient's plan saves this long after typing stops
 
 
 def to_qdate(value: date | None) -> QDate:
@@ -48,74 +48,111 @@ def from_qdate(value: QDate) -> date | None:
     return None if value == NO_DATE else date(value.year(), value.month(), value.day())
 
 
-def assessment_line(
-    content: Content, strings: Strings, level: str | None, region_id: str
-) -> str:
-    """The assessment a selection suggests: region, level and its muscles."""
-    region = content.regions[region_id]
-    muscles = ", ".join(m.name for m in content.muscles_for(region_id))
-    where = f"{region.name}, {level}" if level else region.name
-    return strings.t("visit.assessment", where=where, muscles=muscles)
+class VisitHeader(QWidget):
+    """Title, "Saved" and the banners: kept above the scrolling form, always seen."""
 
-
-class VisitEditor(QWidget):
-    """Edits the open visit; each change is saved at once, notes within a second."""
-
-    def __init__(self, state: AppState, session: VisitSession, parent=None):
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("visitEditor")
-        self.state = state
-        self.session = session
-        self._loading = False
-        self._flag_groups: dict[str, QButtonGroup] = {}
-        self._treatment_boxes: dict[tuple[str, str], QCheckBox] = {}
-        # (language, visit) the red-flag and treatment rows were built for.
-        self._lists_shown: tuple[str, Visit | None] | None = None
-
+        self.setObjectName("visitHeader")
         self.title = QLabel(objectName="visitTitle", wordWrap=True)
         self.save_status = QLabel(objectName="saveStatus")
         self.error_banner = QLabel(objectName="errorBanner", wordWrap=True)
         self.error_banner.hide()
         self.flag_banner = QLabel(objectName="redFlagBanner", wordWrap=True)
         self.flag_banner.hide()
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.save_status, 0, Qt.AlignmentFlag.AlignTop)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.error_banner)
+        layout.addWidget(self.flag_banner)
+
+
+class VisitEditor(QWidget):
+    """Edits the open visit; each change is saved at once, notes within a second."""
+
+    def __init__(self, context: AppContext, parent=None):
+        super().__init__(parent)
+        self.setObjectName("visitEditor")
+        self.context = context
+        self.state = context.state
+        self.ops = context.ops
+        self._loading = False
+        self._flag_groups: dict[str, QButtonGroup] = {}
+        self._treatment_boxes: dict[tuple[str, str], QCheckBox] = {}
+        # (language, visit id, regions) the red-flag and treatment rows show.
+        self._lists_shown: tuple[str, str | None, tuple[str, ...]] | None = None
+        self._undo_answers: dict[str, str] | None = None  # before "All absent"
+        # The assessment this editor wrote; while the clinician has not changed
+        # it, it follows the visit's levels.
+        self._auto_assessment = ""
+
+        self.header = VisitHeader()
+        # Old names, kept because they say what they are.
+        self.title = self.header.title
+        self.save_status = self.header.save_status
+        self.error_banner = self.header.error_banner
+        self.flag_banner = self.header.flag_banner
 
         self.visit_date = self._date_edit(allow_none=False)
         self.onset_date = self._date_edit(allow_none=True)
         self.follow_up = self._date_edit(allow_none=True)
         self.mechanism = QComboBox(objectName="mechanism")
+        self.mechanism.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.mechanism.setMinimumContentsLength(12)
         self.pain = QSlider(Qt.Orientation.Horizontal, objectName="painSlider")
         self.pain.setRange(0, 10)
         self.pain.setPageStep(1)
         self.pain.setTickPosition(QSlider.TickPosition.TicksBelow)
         self.pain_value = QLabel("—", objectName="painValue")
         self.pain_clear = QPushButton(objectName="painClear")
+        self.levels_box = QWidget(objectName="visitLevelTags")
+        self.levels_flow = FlowLayout(self.levels_box)
         self.levels_label = QLabel(objectName="visitLevels", wordWrap=True)
         self.add_selection = QPushButton(objectName="addSelection")
         self.clear_levels = QPushButton(objectName="clearLevels")
 
         self.form = QFormLayout()
+        # Labels above fields when the dock is narrow: nothing is ever clipped.
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.form.setFieldGrowthPolicy(
+            QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow
+        )
         pain_row = QHBoxLayout()
         pain_row.addWidget(self.pain, 1)
         pain_row.addWidget(self.pain_value)
         pain_row.addWidget(self.pain_clear)
-        levels_row = QHBoxLayout()
-        levels_row.addWidget(self.levels_label, 1)
-        levels_row.addWidget(self.add_selection)
-        levels_row.addWidget(self.clear_levels)
+        levels_buttons = QHBoxLayout()
+        levels_buttons.addWidget(self.add_selection)
+        levels_buttons.addWidget(self.clear_levels)
+        levels_buttons.addStretch(1)
+        levels_column = QVBoxLayout()
+        levels_column.addWidget(self.levels_box)
+        levels_column.addWidget(self.levels_label)
+        levels_column.addLayout(levels_buttons)
         self._form_labels = [QLabel() for _ in range(6)]
         rows = (
             self.visit_date,
             self.onset_date,
             self.mechanism,
             pain_row,
-            levels_row,
+            levels_column,
             self.follow_up,
         )
         for label, field in zip(self._form_labels, rows, strict=True):
             self.form.addRow(label, field)
 
         self.flags_box = QGroupBox(objectName="redFlagChecklist")
-        self.flags_grid = QGridLayout(self.flags_box)
+        flags_layout = QVBoxLayout(self.flags_box)
+        self.all_absent_button = QPushButton(objectName="allAbsent")
+        self.all_absent_button.clicked.connect(self.all_absent_or_undo)
+        flags_layout.addWidget(self.all_absent_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.flags_grid = QGridLayout()
+        flags_layout.addLayout(self.flags_grid)
         self.treatments_box = QGroupBox(objectName="treatments")
         self.treatments_grid = QGridLayout(self.treatments_box)
 
@@ -137,15 +174,19 @@ class VisitEditor(QWidget):
             head.addWidget(button)
             notes_box.addLayout(head)
             notes_box.addWidget(edit)
-        self.autosave = NoteAutosave(session, self.notes)
+        self.autosave = NoteAutosave(self.ops, self.notes)
+        self.ops.register_pending(self.autosave.flush)
+        # Today's plan in the patient's words, printed on the handout.
+        self.plan_label = QLabel(objectName="patientPlanLabel", wordWrap=True)
+        self.patient_plan = QPlainTextEdit(objectName="patientPlan")
+        self.patient_plan.setTabChangesFocus(True)
+        self.patient_plan.setMinimumHeight(60)
+        self.plan_timer = QTimer(self, singleShot=True, interval=PLAN_SAVE_MS)
+        self.plan_timer.timeout.connect(self.save_patient_plan)
+        self.patient_plan.textChanged.connect(self._on_plan_typed)
+        self.ops.register_pending(self.save_patient_plan)
 
-        top = QHBoxLayout()
-        top.addWidget(self.title, 1)
-        top.addWidget(self.save_status)
         layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.error_banner)
-        layout.addWidget(self.flag_banner)
         # The form shows only with a visit open; without one, just the hint.
         self.body = QWidget(objectName="visitBody")
         body = QVBoxLayout(self.body)
@@ -153,6 +194,8 @@ class VisitEditor(QWidget):
         body.addLayout(self.form)
         body.addWidget(self.flags_box)
         body.addWidget(self.treatments_box)
+        body.addWidget(self.plan_label)
+        body.addWidget(self.patient_plan)
         body.addLayout(notes_box)
         layout.addWidget(self.body)
         layout.addStretch(1)
@@ -165,11 +208,10 @@ class VisitEditor(QWidget):
         self.pain_clear.clicked.connect(self._on_pain_cleared)
         self.add_selection.clicked.connect(self.add_current_selection)
         self.clear_levels.clicked.connect(self._on_clear_levels)
-        QShortcut(QKeySequence.StandardKey.Save, self, self.autosave.flush)
-        session.visit_changed.connect(self.load_visit)
-        session.saved.connect(self._on_saved)
-        session.save_failed.connect(self._on_save_failed)
-        state.language_changed.connect(lambda _lang: self.retranslate())
+        self.ops.changed.connect(self._on_changed)
+        self.ops.saved.connect(self._on_saved)
+        self.ops.save_failed.connect(self._on_save_failed)
+        self.state.language_changed.connect(lambda _lang: self.retranslate())
         self.retranslate()
         self.load_visit(None)
 
@@ -178,6 +220,7 @@ class VisitEditor(QWidget):
     def _date_edit(self, allow_none: bool) -> QDateEdit:
         edit = QDateEdit(calendarPopup=True)
         edit.setDisplayFormat("yyyy-MM-dd")
+        edit.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         if allow_none:
             edit.setMinimumDate(NO_DATE)
         return edit
@@ -201,16 +244,26 @@ class VisitEditor(QWidget):
         self._loading = False
         self.pain_clear.setText(t("visit.clear"))
         self.add_selection.setText(t("visit.add_selection"))
-        self.clear_levels.setText(t("visit.clear"))
+        self.clear_levels.setText(t("visit.clear_all_levels"))
         self.flags_box.setTitle(t("visit.red_flags"))
         self.treatments_box.setTitle(t("visit.treatments"))
+        self.plan_label.setText(t("visit.patient_plan"))
+        self.patient_plan.setPlaceholderText(t("visit.patient_plan_hint"))
+        self._refresh_all_absent()
         for section in SECTIONS:
             self._note_labels[section].setText(t(f"soap.{section}"))
             self.history_buttons[section].setText(t("visit.history"))
+        self._lists_shown = None
         self._rebuild_lists()
         self._refresh_header()
 
-    # -- loading a visit ------------------------------------------------------
+    # -- following the open visit ---------------------------------------------
+
+    def _on_changed(self, changes: Changes) -> None:
+        if changes.visit:
+            self.load_visit(self.ops.visit)
+        elif changes.patient or changes.visits:
+            self._refresh_header()
 
     def load_visit(self, visit: Visit | None) -> None:
         """Show the open visit, or an empty, disabled form when there is none."""
@@ -227,14 +280,18 @@ class VisitEditor(QWidget):
                     max(self.mechanism.findData(visit.mechanism), 0)
                 )
                 self.pain.setValue(visit.pain if visit.pain is not None else 0)
+            self.plan_timer.stop()
+            self.patient_plan.setPlainText(visit.patient_plan if visit else "")
             self.error_banner.hide()
             self.save_status.setText("")
         finally:
             self._loading = False
+        self._undo_answers = None
         self.autosave.load(visit.id if visit else None)
-        if self._lists_shown != (self.state.language, self.session.visit):
-            # Opening another patient shows the same empty rows: keep the widgets.
-            self._rebuild_lists()
+        # A visit opened later keeps the assessment it has: only one started
+        # here and not yet edited follows its levels.
+        self._auto_assessment = ""
+        self._rebuild_lists()
         self._refresh_header()
 
     def _inputs(self) -> list[QWidget]:
@@ -247,6 +304,7 @@ class VisitEditor(QWidget):
             self.pain_clear,
             self.add_selection,
             self.clear_levels,
+            self.patient_plan,
             self.flags_box,
             self.treatments_box,
             *self.history_buttons.values(),
@@ -254,38 +312,57 @@ class VisitEditor(QWidget):
 
     def _refresh_header(self) -> None:
         t = self.state.strings.t
-        visit = self.session.visit
-        patient = self.session.patient
+        visit = self.ops.visit
+        patient = self.ops.patient
         if visit is None or patient is None:
             self.title.setText(t("visit.none"))
             self.levels_label.setText("")
+            self._show_tags([])
             self.pain_value.setText("—")
             self.flag_banner.hide()
             return
         self.title.setText(
             t("visit.title", date=visit.visit_date.isoformat(), patient=patient.label)
         )
-        codes = [*visit.levels, *(r for r in visit.regions if not visit.levels)]
-        self.levels_label.setText(", ".join(codes) or t("visit.no_levels"))
+        codes = visit_rules.visit_codes(visit.levels, visit.regions)
+        self._show_tags(codes)
+        self.levels_label.setText("" if codes else t("visit.no_levels"))
         self.pain_value.setText("—" if visit.pain is None else f"{visit.pain}/10")
         self._refresh_flag_banner()
+
+    def _show_tags(self, codes: list[str]) -> None:
+        """The visit's levels as tags that wrap; each removes itself when clicked."""
+        shown = [
+            self.levels_flow.itemAt(i).widget() for i in range(self.levels_flow.count())
+        ]
+        if [w.property("code") for w in shown] == codes:
+            return
+        while self.levels_flow.count():
+            widget = self.levels_flow.takeAt(0).widget()
+            if widget is not None:
+                widget.setParent(None)
+                widget.deleteLater()
+        t = self.state.strings.t
+        for code in codes:
+            tag = QToolButton(objectName=f"levelTag_{code}")
+            tag.setText(f"{self.state.selection_name(code)}  ✕")
+            tag.setProperty("code", code)
+            tag.setToolTip(t("visit.remove_level", level=code))
+            tag.setAccessibleName(t("visit.remove_level", level=code))
+            tag.clicked.connect(lambda _=False, c=code: self.remove_level(c))
+            self.levels_flow.addWidget(tag)
+        self.levels_box.updateGeometry()
 
     # -- red flags and treatments ---------------------------------------------
 
     def _visit_regions(self) -> list[str]:
-        visit = self.session.visit
+        visit = self.ops.visit
         if visit is None:
             return []
-        regions = {spine.level(lv).region.value for lv in visit.levels}
-        regions |= set(visit.regions)
-        return [r.value for r in spine.REGIONS if r.value in regions]
+        return visit_rules.visit_regions(visit.levels, visit.regions)
 
     def _flags_for_visit(self) -> list[RedFlag]:
-        content = self.state.content
-        regions = self._visit_regions()
-        if not regions:
-            return list(content.red_flags)
-        return [f for f in content.red_flags if set(f.regions) & set(regions)]
+        return visit_rules.flags_to_ask(self.state.content, self._visit_regions())
 
     def _clear_grid(self, grid: QGridLayout) -> None:
         while grid.count():
@@ -296,22 +373,28 @@ class VisitEditor(QWidget):
                 widget.deleteLater()
 
     def _rebuild_lists(self) -> None:
+        visit = self.ops.visit
+        shown = (
+            self.state.language,
+            visit.id if visit else None,
+            tuple(self._visit_regions()),
+        )
+        if shown == self._lists_shown:
+            self._show_answers()
+            return
         t = self.state.strings.t
-        visit = self.session.visit
         self._clear_grid(self.flags_grid)
         self._flag_groups.clear()
-        answers = dict(visit.red_flags) if visit else {}
         for index, flag in enumerate(self._flags_for_visit()):
             # Name on its own row, answers below: fits a narrow dock.
             name = QLabel(flag.name, wordWrap=True)
             name.setToolTip(flag.question)
             self.flags_grid.addWidget(name, 2 * index, 0, 1, 3)
             group = QButtonGroup(self)
-            for col, answer in enumerate(("", "absent", "present"), start=1):
+            for col, answer in enumerate(ANSWERS, start=1):
                 button = QRadioButton(t(f"visit.flag_{answer or 'not_asked'}"))
                 button.setObjectName(f"flag_{flag.id}_{answer or 'not_asked'}")
                 button.setToolTip(flag.question)
-                button.setChecked(answers.get(flag.id, "") == answer)
                 group.addButton(button, col)
                 self.flags_grid.addWidget(button, 2 * index + 1, col - 1)
             group.idClicked.connect(lambda _id, f=flag.id: self._on_flag_answered(f))
@@ -325,17 +408,12 @@ class VisitEditor(QWidget):
             options = tuple(o for o in options if set(o.regions) & set(regions))
         self.treatments_grid.addWidget(QLabel(t("visit.given")), 0, 1)
         self.treatments_grid.addWidget(QLabel(t("visit.recommended")), 0, 2)
-        given = set(visit.treatments_given) if visit else set()
-        recommended = set(visit.treatments_recommended) if visit else set()
         for row, option in enumerate(options, start=1):
             label = QLabel(option.name, wordWrap=True)
             label.setToolTip(option.evidence_note)
             self.treatments_grid.addWidget(label, row, 0)
-            for col, (kind, chosen) in enumerate(
-                (("given", given), ("recommended", recommended)), start=1
-            ):
+            for col, kind in enumerate(("given", "recommended"), start=1):
                 box = QCheckBox(objectName=f"treat_{option.id}_{kind}")
-                box.setChecked(option.id in chosen)
                 box.setAccessibleName(f"{option.name}: {t('visit.' + kind)}")
                 box.toggled.connect(lambda _on: self._on_treatments_changed())
                 self._treatment_boxes[(option.id, kind)] = box
@@ -344,34 +422,69 @@ class VisitEditor(QWidget):
         enabled = visit is not None
         self.flags_box.setEnabled(enabled)
         self.treatments_box.setEnabled(enabled)
-        self._lists_shown = (self.state.language, visit)
+        self._lists_shown = shown
+        self._show_answers()
+
+    def _show_answers(self) -> None:
+        """Tick what the open visit records, without saving anything."""
+        visit = self.ops.visit
+        answers = dict(visit.red_flags) if visit else {}
+        given = set(visit.treatments_given) if visit else set()
+        recommended = set(visit.treatments_recommended) if visit else set()
+        loading, self._loading = self._loading, True
+        try:
+            for flag_id, group in self._flag_groups.items():
+                col = ANSWERS.index(answers.get(flag_id, "")) + 1
+                group.button(col).setChecked(True)
+            for (option, kind), box in self._treatment_boxes.items():
+                box.setChecked(option in (given if kind == "given" else recommended))
+        finally:
+            self._loading = loading
 
     def _refresh_flag_banner(self) -> None:
-        visit = self.session.visit
-        content = self.state.content
-        flags = {f.id: f for f in content.red_flags}
-        present = [
-            flags[f]
-            for f, a in visit.red_flags.items()
-            if a == "present" and f in flags
-        ]
-        trauma = flags.get(TRAUMA_FLAG)
-        if visit.mechanism in TRAUMA_MECHANISMS and trauma and trauma not in present:
-            present.insert(0, trauma)
-        if not present:
+        visit = self.ops.visit
+        raised = visit_rules.raised_flags(
+            self.state.content, visit.red_flags, visit.mechanism
+        )
+        if not raised:
             self.flag_banner.hide()
             return
-        lines = [f"⚠ <b>{f.name}</b>: {f.action}" for f in present]
+        lines = [f"⚠ <b>{f.name}</b>: {f.action}" for f in raised]
         self.flag_banner.setText("<br>".join(lines))
         self.flag_banner.show()
 
+    def _refresh_all_absent(self) -> None:
+        t = self.state.strings.t
+        undo = self._undo_answers is not None
+        self.all_absent_button.setText(
+            t("visit.undo_all_absent" if undo else "visit.all_absent")
+        )
+
+    def all_absent_or_undo(self) -> None:
+        """Mark every unanswered flag absent in one step; pressed again, undo it."""
+        visit = self.ops.visit
+        if visit is None:
+            return
+        if self._undo_answers is not None:
+            before, self._undo_answers = self._undo_answers, None
+            self._save(red_flags=before)
+        else:
+            before = dict(visit.red_flags)
+            after = visit_rules.all_absent(before, self._flags_for_visit())
+            if self._save(red_flags=after):
+                self._undo_answers = before
+        self._show_answers()
+        self._refresh_all_absent()
+
     # -- saving ---------------------------------------------------------------
 
-    def _save(self, **fields: object) -> None:
-        if self._loading or self.session.visit is None:
-            return
-        if self.session.update_visit(**fields):
+    def _save(self, **fields: object) -> bool:
+        if self._loading or self.ops.visit is None:
+            return False
+        ok = self.ops.update_visit(**fields).ok
+        if ok:
             self._refresh_header()
+        return ok
 
     def _on_dates_changed(self) -> None:
         self._save(
@@ -381,7 +494,29 @@ class VisitEditor(QWidget):
         )
 
     def _on_mechanism_changed(self) -> None:
-        self._save(mechanism=self.mechanism.currentData())
+        visit = self.ops.visit
+        if self._loading or visit is None:
+            return
+        mechanism = self.mechanism.currentData()
+        answers = visit_rules.answers_for_mechanism(visit.red_flags, mechanism)
+        self._save(mechanism=mechanism, red_flags=answers)
+        self._show_answers()
+
+    def _on_plan_typed(self) -> None:
+        if not self._loading and self.ops.visit is not None:
+            self.plan_timer.start()
+
+    def save_patient_plan(self) -> bool:
+        """Save the patient's plan if it differs from the record (and say so)."""
+        self.plan_timer.stop()
+        visit = self.ops.visit
+        text = self.patient_plan.toPlainText()
+        if visit is None or self._loading or text == visit.patient_plan:
+            return True
+        ok = self.ops.update_visit(patient_plan=text).ok
+        if not ok:
+            self.plan_timer.start()  # keep trying quietly, like the notes
+        return ok
 
     def _on_pain_changed(self, value: int) -> None:
         self._save(pain=value)
@@ -390,15 +525,17 @@ class VisitEditor(QWidget):
         self._save(pain=None)
 
     def _on_flag_answered(self, flag_id: str) -> None:
-        visit = self.session.visit
-        if visit is None:
+        visit = self.ops.visit
+        if visit is None or self._loading:
             return
         answers = dict(visit.red_flags)
-        answer = {2: "absent", 3: "present"}.get(self._flag_groups[flag_id].checkedId())
-        if answer is None:
-            answers.pop(flag_id, None)
-        else:
+        answer = ANSWERS[self._flag_groups[flag_id].checkedId() - 1]
+        if answer:
             answers[flag_id] = answer
+        else:
+            answers.pop(flag_id, None)
+        self._undo_answers = None
+        self._refresh_all_absent()
         self._save(red_flags=answers)
 
     def _chosen_treatments(self, kind: str) -> list[str]:
@@ -406,36 +543,59 @@ class VisitEditor(QWidget):
         return [option for (option, k), box in boxes if k == kind and box.isChecked()]
 
     def _on_treatments_changed(self) -> None:
+        if self._loading:
+            return
         self._save(
             treatments_given=self._chosen_treatments("given"),
             treatments_recommended=self._chosen_treatments("recommended"),
         )
 
     def add_current_selection(self) -> None:
-        """Add the diagram's selection to the visit; fill an empty assessment."""
-        visit = self.session.visit
+        """Add the diagram's selection to the visit."""
+        visit = self.ops.visit
         code = self.state.selection
         if visit is None or code is None:
             return
-        region, level, _muscle = resolve_selection(self.state.content, code)
-        levels = list(visit.levels)
-        regions = list(visit.regions)
-        if level and level not in levels:
-            levels.append(level)
-        if region.id not in regions:
-            regions.append(region.id)
-        levels.sort(key=lambda c: spine.level(c).index)
-        self._save(levels=levels, regions=regions)
-        self._rebuild_lists()
-        assessment = self.notes["A"]
-        if not assessment.toPlainText().strip():
-            state = self.state
-            line = assessment_line(state.content, state.strings, level, region.id)
-            assessment.setPlainText(line)
+        levels, regions = visit_rules.add_to_visit(
+            self.state.content, visit.levels, visit.regions, code
+        )
+        self._set_levels(levels, regions)
+
+    def remove_level(self, code: str) -> None:
+        """Take one level or region tag off the visit."""
+        visit = self.ops.visit
+        if visit is None:
+            return
+        levels, regions = visit_rules.remove_from_visit(
+            visit.levels, visit.regions, code
+        )
+        self._set_levels(levels, regions)
 
     def _on_clear_levels(self) -> None:
-        self._save(levels=[], regions=[])
-        self._rebuild_lists()
+        self._set_levels([], [])
+
+    def _set_levels(self, levels: list[str], regions: list[str]) -> None:
+        if self._save(levels=levels, regions=regions):
+            self._rebuild_lists()
+            self.follow_assessment()
+
+    def set_auto_assessment(self, text: str) -> None:
+        """Prefill the assessment; it follows the levels until the clinician edits."""
+        self._auto_assessment = text
+        self.notes["A"].setPlainText(text)
+
+    def follow_assessment(self) -> None:
+        """Rewrite the prefilled assessment for the levels, unless it was edited."""
+        visit = self.ops.visit
+        box = self.notes["A"]
+        current = box.toPlainText()
+        if visit is None or (current.strip() and current != self._auto_assessment):
+            return
+        self.set_auto_assessment(
+            visit_rules.suggested_assessment(
+                self.state.content, self.state.strings, visit.levels, visit.regions
+            )
+        )
 
     def _on_saved(self, when: str) -> None:
         self.error_banner.hide()
@@ -460,7 +620,7 @@ class VisitEditor(QWidget):
         dialog.setWindowTitle(t("visit.history_title", section=t(f"soap.{section}")))
         listing = QListWidget(objectName="historyList")
         text = QPlainTextEdit(readOnly=True, objectName="historyText")
-        revisions = self.session.note_history(section)
+        revisions = self.ops.note_history(section)
         for revision in revisions:
             stamp = revision.created.astimezone().strftime("%Y-%m-%d %H:%M:%S")
             listing.addItem(f"#{revision.revision} · {stamp}")

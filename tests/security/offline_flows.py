@@ -43,7 +43,7 @@ def main(home: str, chart: str, name: str, note: str) -> int:
 
     app = application()
     window = build_ready(["--data-dir", home])
-    session = window.session
+    session = window.ops
     session.create_patient(chart_number=chart, display_name=name)
     window.clinic.new_visit()
     editor = window.clinic.editor

@@ -76,7 +76,7 @@ def sentinels_in_widgets(sentinels: Sentinels) -> list[str]:
 
 def open_chart(window: MainWindow, qtbot: QtBot, s: Sentinels) -> None:
     """A patient with a visit and a note open on screen, plus note search results."""
-    window.session.create_patient(chart_number=s.chart, display_name=s.name)
+    window.ops.create_patient(chart_number=s.chart, display_name=s.name)
     window.clinic.new_visit()
     editor = window.clinic.editor
     editor.notes["S"].setFocus()
@@ -97,7 +97,7 @@ def test_the_app_encrypts_its_database_by_default(
     """build() opens an encrypted database with the (fake) keychain key."""
     home = tmp_path / "home"
     window = launch(home)
-    assert window.session.store.encrypted
+    assert window.ops.store.encrypted
     open_chart(window, qtbot, sentinels)
     window.backups.request("auto")
     assert window.backups.wait()
@@ -106,7 +106,7 @@ def test_the_app_encrypts_its_database_by_default(
     assert not is_plain_database(home / "companion.db")
     assert files_containing(home, sentinels.all()) == []
     again = launch(home)  # the key comes back from the keychain
-    assert again.session.store.find_patients(sentinels.chart)
+    assert again.ops.store.find_patients(sentinels.chart)
 
 
 def test_idle_timeout_locks_and_the_locked_window_holds_no_patient_text(
@@ -117,7 +117,7 @@ def test_idle_timeout_locks_and_the_locked_window_holds_no_patient_text(
     lock = window.app_lock
     lock.set_pin(PIN)
     open_chart(window, qtbot, sentinels)
-    visit_id = window.session.visit.id
+    visit_id = window.ops.visit.id
     lock.set_idle_timeout_ms(200)
     qtbot.waitUntil(lambda: lock.locked, timeout=5000)
     assert lock.screen.isVisible()
@@ -127,8 +127,8 @@ def test_idle_timeout_locks_and_the_locked_window_holds_no_patient_text(
     assert sentinels_in_widgets(sentinels) == []
 
     assert lock.try_unlock(PIN)
-    assert window.session.patient.chart_number == sentinels.chart
-    assert window.session.visit.id == visit_id
+    assert window.ops.patient.chart_number == sentinels.chart
+    assert window.ops.visit.id == visit_id
     assert window.centralWidget().isVisible()
 
 
@@ -153,7 +153,7 @@ def test_ctrl_l_locks_and_wrong_pins_wait_longer(launch: Launch, qtbot: QtBot) -
     qtbot.keyClick(lock.screen.pin, Qt.Key.Key_Return)
     assert not lock.locked
     assert [unlock_delay(n) for n in (1, 2, 3, 4, 5, 20)] == [0, 0, 2, 4, 8, 300]
-    events = [e.event for e in window.session.store.audit_log()]
+    events = [e.event for e in window.ops.store.audit_log()]
     assert events.count("unlock_failed") == 3
     assert events[-1] == "unlock" and "lock" in events
 
@@ -161,10 +161,10 @@ def test_ctrl_l_locks_and_wrong_pins_wait_longer(launch: Launch, qtbot: QtBot) -
 def test_require_unlock_is_a_no_op_without_a_pin(launch: Launch) -> None:
     """require_unlock() passes when no PIN is set and locks when one is."""
     window = launch()
-    assert window.require_unlock() is True
+    assert window.app_lock.require_unlock() is True
     assert not window.app_lock.locked
     window.app_lock.set_pin(PIN)
-    assert window.require_unlock() is False
+    assert window.app_lock.require_unlock() is False
     assert window.app_lock.locked
     assert window.app_lock.try_unlock(PIN)
 
@@ -173,7 +173,7 @@ def test_pin_is_stored_only_as_an_argon2id_hash(launch: Launch) -> None:
     """The PIN itself is nowhere in the database row, only its argon2id hash."""
     window = launch()
     window.app_lock.set_pin(PIN)
-    stored = window.session.store.security_setting("pin_hash")
+    stored = window.ops.store.security_setting("pin_hash")
     assert stored.startswith("$argon2id$") and PIN not in stored
     assert pin_matches(stored, PIN) and not pin_matches(stored, "4822")
     assert not pin_matches("not a hash", PIN)
@@ -187,18 +187,18 @@ def test_opening_a_patient_and_unlocking_are_audited(
 ) -> None:
     """open patient, lock, failed unlock and unlock appear in the audit log."""
     window = launch()
-    patient = window.session.create_patient(chart_number=sentinels.chart)
-    window.session.open_patient(None)
-    window.session.open_patient(patient.id)
+    patient = window.ops.create_patient(chart_number=sentinels.chart).value
+    window.ops.open_patient(None)
+    window.ops.open_patient(patient.id)
     window.app_lock.set_pin(PIN)
     window.app_lock.lock()
     window.app_lock.try_unlock("9999")
     window.app_lock.try_unlock(PIN)
-    rows = [(e.event, e.record_id) for e in window.session.store.audit_log()]
+    rows = [(e.event, e.record_id) for e in window.ops.store.audit_log()]
     assert rows[:2] == [("open_patient", patient.id), ("open_patient", patient.id)]
     events = [event for event, _ in rows]
     assert events[2:] == ["set_pin", "lock", "unlock_failed", "unlock", "open_patient"]
-    ok, _bad = window.session.store.verify_audit_chain()
+    ok, _bad = window.ops.store.verify_audit_chain()
     assert ok
 
 
@@ -207,7 +207,7 @@ def test_audit_log_dialog_lists_rows_and_says_intact(
 ) -> None:
     """Help → Audit log… shows the rows, newest first, and the chain's state."""
     window = launch()
-    window.session.store.audit("backup", "b1")
+    window.ops.store.audit("backup", "b1")
     window.app_lock.show_audit_log()
     dialog = window.app_lock.audit_dialog
     assert dialog.table.rowCount() == 1
@@ -225,7 +225,7 @@ def test_the_chain_is_verified_off_the_gui_thread(
     """A long chain (0.65 s per 200,000 rows) no longer freezes the window: the
     rows show at once and the verdict follows; an altered row is named."""
     window = launch()
-    store = window.session.store
+    store = window.ops.store
     for n in range(3):
         store.audit("backup", f"b{n}")
     release = threading.Event()
@@ -289,14 +289,14 @@ def test_without_a_keychain_the_app_asks_for_a_passphrase(
     monkeypatch.setattr(passphrase, "ask_passphrase", fake_ask)
     home = tmp_path / "home"
     window = launch(home)
-    assert window.session.store.encrypted
-    window.session.create_patient(initials="PW")
+    assert window.ops.store.encrypted
+    window.ops.create_patient(initials="PW")
     window.close()
     assert asked == [(True, "")]
 
     answers[:] = ["not the passphrase", "clinic passphrase 1"]
     again = launch(home)
-    assert again.session.store.find_patients("PW")
+    assert again.ops.store.find_patients("PW")
     assert [new for new, _ in asked[1:]] == [False, False]
     assert "does not unlock" in asked[2][1]
     again.close()

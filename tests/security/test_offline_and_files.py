@@ -58,7 +58,7 @@ def test_data_folder_is_0700_and_every_file_0600(
     """Folders 0700; db, wal, shm, backups, settings, key info and exports 0600."""
     home = tmp_path / "home"
     window = launch(home)
-    window.session.create_patient(chart_number=sentinels.chart)
+    window.ops.create_patient(chart_number=sentinels.chart)
     window.clinic.new_visit()
     window.backups.request("auto")
     assert window.backups.wait()
@@ -84,7 +84,7 @@ def test_settings_and_key_info_hold_no_patient_data(
     """settings.ini and companion.db.keyinfo never contain patient strings."""
     home = tmp_path / "home"
     window = launch(home)
-    window.session.create_patient(
+    window.ops.create_patient(
         chart_number=sentinels.chart, display_name=sentinels.name
     )
     window.clinic.new_visit()

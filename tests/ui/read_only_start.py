@@ -20,7 +20,7 @@ def main(home: Path, language: str, as_nobody: bool) -> int:
     # interpreter's own library (under root's home) may be unreadable.
     window = build_ready(["--data-dir", str(home)])
     window.state.set_language(language)
-    database = window.session.store.path
+    database = window.ops.store.path
     window.close()  # saves the language with the settings, releases the lock
     if as_nobody:
         # Root ignores file permissions; an unprivileged user meets them for real.

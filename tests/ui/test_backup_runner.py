@@ -256,8 +256,8 @@ def test_install_backups_reports_failures_in_the_status_bar(
 ) -> None:
     """The runner checks on its own timers; a failure shows in the status bar."""
     window = launch(tmp_path / "home")
-    runner = install_backups(window)
-    assert runner.parent() is window and runner.store is window.session.store
+    runner = install_backups(window.context)
+    assert runner.parent() is window.context and runner.store is window.ops.store
     assert runner.check_timer.isActive() and runner.first_check_timer.isActive()
     assert runner.check_timer.interval() == 60_000
     assert runner.first_check_timer.interval() == 2_000

@@ -81,7 +81,7 @@ def test_close_keeps_painting_while_the_quit_backup_runs(
     says what it is doing, takes no input, and closes once the backup is made."""
     home = tmp_path / "clinic"
     window = launch(home)
-    store = window.session.store
+    store = window.ops.store
     key = store.key
     store.create_patient(chart_number="Q-1")
     ticker = _Ticker()
@@ -129,7 +129,7 @@ def test_close_now_leaves_at_once_and_the_copy_still_finishes(
     the copy then completes its file on its own thread."""
     home = tmp_path / "clinic"
     window = launch(home)
-    store = window.session.store
+    store = window.ops.store
     key = store.key
     store.create_patient(chart_number="N-1")
     watch = _when(
@@ -158,7 +158,7 @@ def test_a_second_close_while_waiting_is_ignored(
     """The title bar's close, clicked again while the backup finishes, is refused
     (the window manager sends a close event; close() itself is guarded by Qt)."""
     window = launch(tmp_path / "clinic")
-    window.session.store.create_patient(chart_number="R-1")
+    window.ops.store.create_patient(chart_number="R-1")
     answers: list[bool] = []
 
     def close_again() -> None:
@@ -171,7 +171,7 @@ def test_a_second_close_while_waiting_is_ignored(
     assert window.close()
     watch.stop()
     assert answers == [False]
-    assert window.session.store.closed and len(held_copy.copied) == 1
+    assert window.ops.store.closed and len(held_copy.copied) == 1
 
 
 def test_nothing_to_back_up_closes_without_a_dialog(
@@ -192,5 +192,5 @@ def test_nothing_to_back_up_closes_without_a_dialog(
     watch.stop()
 
     assert created == []
-    assert window.session.store.closed
+    assert window.ops.store.closed
     assert {b.path.name for b in list_backups(home / "backups")} == before

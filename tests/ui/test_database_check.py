@@ -59,7 +59,7 @@ def test_saving_and_clicking_go_on_while_the_check_runs(
             QTimer.singleShot(5, while_checking)
             return
         # A save and a click on the diagram, while the check holds its snapshot.
-        patient = window.session.store.create_patient(chart_number="W-1")
+        patient = window.ops.store.create_patient(chart_number="W-1")
         saved.append(patient.chart_number)
         window.state.select("L4")
         held.release.set()
@@ -76,7 +76,7 @@ def test_saving_and_clicking_go_on_while_the_check_runs(
     assert saved == ["W-1"] and window.state.selection == "L4"
     assert ticks  # the event loop ran throughout
     assert held.threads and threading.get_ident() not in held.threads
-    assert window.check_result_box.text() == window.state.strings.t("check.ok")
+    assert window.database_check.result_box.text() == window.state.strings.t("check.ok")
     assert window.statusBar().currentMessage() == ""
 
 
@@ -106,7 +106,7 @@ def test_closing_while_the_check_runs_reports_nothing(
     window.check_database()
     assert held.reading.wait(HOLD_LIMIT_S)
     window.close()
-    assert window.session.store.closed
+    assert window.ops.store.closed
     held.release.set()
     qtbot.waitUntil(lambda: not window.database_check.running, timeout=SIGNAL_LIMIT_MS)
-    assert not hasattr(window, "check_result_box")
+    assert window.database_check.result_box is None

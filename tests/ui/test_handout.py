@@ -19,6 +19,7 @@ from companion.core.handout import compose_handout
 from companion.core.i18n import strings
 from companion.core.records import Visit
 from companion.ui.handout import handout_diagram, write_pdf
+from companion.ui.handout_actions import HandoutChoice
 from companion.ui.main_window import MainWindow
 
 Launch = Callable[..., MainWindow]
@@ -41,14 +42,14 @@ def fold(text: str) -> str:
 
 def visit_with_plan(window: MainWindow, language: str = "en") -> None:
     """A patient with a visit: three recommendations, a follow-up and a private note."""
-    session = window.session
+    session = window.ops
     session.create_patient(
         chart_number=CHART,
         initials="HW",
         display_name="Hilda Wexworth",
         preferred_language=language,
     )
-    visit = session.start_visit(regions=["lumbar"], levels=["L4"])
+    visit = session.start_visit(regions=["lumbar"], levels=["L4"]).value
     assert visit is not None
     assert session.update_visit(
         treatments_recommended=PLAN, follow_up=date(2031, 3, 14)
@@ -109,25 +110,42 @@ def test_handout_is_in_the_patients_language(launch: Launch, tmp_path: Path):
 
 
 def test_handout_does_not_need_the_patient_screen(launch: Launch, tmp_path: Path):
-    """The handout takes the patient's language from the controls: no screen built."""
+    """The handout takes the patient's language from the record: no screen built."""
     if "es" not in load_all():
         pytest.skip("Spanish clinical content (assets/content/es.toml) not installed")
     window = launch()
     controls = window.patient_screen_controls
     visit_with_plan(window, language="es")
     assert controls.language == "es"
-    window.settings.set("clinic/name", "Clínica del Río")
     path = tmp_path / "folleto.pdf"
     assert controls.handout.save_to(path) is not None
     assert fold(load_content("es").region("L4").name) in pdf_text(path)[1]
     assert controls.built_screen() is None
-    # Ctrl+Shift+L switches the patient's language without building the screen.
-    controls.language_action.trigger()
-    assert controls.language == "en"
-    assert controls.built_screen() is None
+
+
+def test_handout_language_follows_the_patient_not_the_screen_toggle(
+    launch: Launch, tmp_path: Path
+):
+    """L on the patient screen changes the screen only; the handout stays the
+    patient's language (English here), and the save step may pick another."""
+    if "es" not in load_all():
+        pytest.skip("Spanish clinical content (assets/content/es.toml) not installed")
+    window = launch()
+    controls = window.patient_screen_controls
+    visit_with_plan(window, language="en")
+    controls.language_action.trigger()  # the screen now shows Spanish
+    assert window.patient_screen.language == "es"
+    assert window.ops.patient.preferred_language == "en"
+    path = tmp_path / "handout.pdf"
+    assert controls.handout.default_choice().language == "en"
     assert controls.handout.save_to(path) is not None
-    assert fold(load_content("en").region("L4").name) in pdf_text(path)[1]
-    assert window.patient_screen.language == "en"  # built now, in that language
+    text = pdf_text(path)[1]
+    assert fold(load_content("en").region("L4").name) in text
+    assert fold(load_content("es").general["notice"]) not in text
+    # Chosen in the save step: Spanish for this one handout.
+    chosen = HandoutChoice("es", "letter")
+    assert controls.handout.save_to(path, chosen) is not None
+    assert fold(load_content("es").general["notice"]) in pdf_text(path)[1]
 
 
 def test_print_path_renders_the_same_page(launch: Launch, tmp_path: Path):
@@ -145,14 +163,24 @@ def test_print_path_renders_the_same_page(launch: Launch, tmp_path: Path):
     assert CHART not in text
 
 
-def test_without_a_selection_the_handout_asks_for_one(launch: Launch, tmp_path: Path):
-    """With nothing selected and no visit, no file is written and the user is told."""
+def test_without_a_visit_the_handout_offers_to_start_one(
+    launch: Launch, qtbot: QtBot, tmp_path: Path
+):
+    """With no visit open (whatever is selected), no file is written and the
+    clinician is offered to start the visit."""
     window = launch()
-    window.state.select(None)
+    window.ops.create_patient(chart_number="NV-1")
+    window.state.select("L4")  # a look-up is not a visit
     path = tmp_path / "none.pdf"
-    assert window.patient_screen_controls.handout.save_to(path) is None
+    handout = window.patient_screen_controls.handout
+    with qtbot.waitSignal(handout.start_visit_requested, timeout=2000):
+        assert handout.save_to(path) is None
     assert not path.exists()
-    assert "Select a region" in window.statusBar().currentMessage()
+    box = window.patient_screen_controls.no_visit_box
+    assert "NV-1" in box.text()
+    start = next(b for b in box.buttons() if b.text() == "Start visit")
+    start.click()
+    assert window.ops.visit is not None and window.ops.visit.levels == ("L4",)
 
 
 @pytest.mark.parametrize("page", ["A4", "Letter"])
@@ -173,7 +201,7 @@ def test_longest_handout_fits_one_page(
         clinic_name="A Clinic With A Rather Long Name For Testing",
         given_on=date(2031, 12, 1),
     )
-    diagram = handout_diagram(content, "cervical", handout.muscles)
+    diagram = handout_diagram(content, ["cervical"], handout.muscles)
     size = QPageSize(getattr(QPageSize.PageSizeId, page))
     layout = write_pdf(handout, tmp_path / "long.pdf", diagram, size)
     assert layout.fits
@@ -187,13 +215,13 @@ def add_scored_visits(window: MainWindow, pains: list[tuple[int, int]]) -> None:
     """Visits of the open patient: (days after 2031-01-06, pain)."""
     onset = date(2031, 1, 6)
     for day, pain in pains:
-        visit = window.session.start_visit(
+        visit = window.ops.start_visit(
             visit_date=onset + timedelta(days=day),
             onset_date=onset,
             pain=pain,
             regions=["lumbar"],
             levels=["L4"],
-        )
+        ).value
         assert visit is not None
 
 
@@ -201,7 +229,7 @@ def test_handout_shows_progress_of_this_patient_only(launch: Launch, tmp_path: P
     """2+ scored visits: "Your progress" and its sentence, from this patient alone."""
     window = launch()
     window.progress_dock.hide()
-    window.session.create_patient(chart_number="CH-OTHER-1")
+    window.ops.create_patient(chart_number="CH-OTHER-1")
     add_scored_visits(window, [(1, 9), (30, 1)])  # would read "from 9 to 1"
     visit_with_plan(window)
     add_scored_visits(window, [(3, 7), (17, 6), (38, 4)])
@@ -261,7 +289,7 @@ def test_longest_handout_with_progress_fits_one_page(
         visits=visits,
     )
     assert handout.progress is not None
-    diagram = handout_diagram(content, "cervical", handout.muscles)
+    diagram = handout_diagram(content, ["cervical"], handout.muscles)
     size = QPageSize(getattr(QPageSize.PageSizeId, page))
     layout = write_pdf(handout, tmp_path / "long.pdf", diagram, size)
     assert layout.fits

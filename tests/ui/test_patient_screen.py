@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from companion.core import spine, visit_rules
 from companion.core.content import load_all
 from companion.ui import patient_screen as patient_screen_module
 from companion.ui.main_window import MainWindow
@@ -76,15 +77,27 @@ def screen_texts(screen: PatientScreen) -> str:
 
 def two_patients(window: MainWindow) -> None:
     """Another patient with a note, then this patient (left open) with a note."""
-    session = window.session
+    session = window.ops
     session.create_patient(**OTHER)
-    visit = session.start_visit()
+    visit = session.start_visit().value
     assert visit is not None
     assert session.commit_note(visit.id, "S", f"Neck stiff {MARKER_OTHER}")
     session.create_patient(**THIS)
-    visit = session.start_visit()
+    visit = session.start_visit().value
     assert visit is not None
     assert session.commit_note(visit.id, "S", f"Low back {MARKER_THIS}")
+
+
+def visit_at(window: MainWindow, *codes: str) -> None:
+    """The open visit (started for a patient if need be) records these codes."""
+    ops = window.ops
+    if ops.patient is None:
+        assert ops.create_patient(chart_number="CH-SCREEN-1")
+    if ops.visit is None:
+        assert ops.start_visit()
+    levels = [c for c in codes if spine.is_level(c)]
+    regions = visit_rules.visit_regions(levels, [c for c in codes if not levels])
+    assert ops.update_visit(levels=levels, regions=regions)
 
 
 def shown_screen(window: MainWindow, qtbot: QtBot) -> PatientScreen:
@@ -103,7 +116,7 @@ def test_screen_shows_no_records_of_anyone(launch: Launch, qtbot: QtBot):
     """No chart number, initials, name or note of either patient reaches the screen."""
     window = launch()
     two_patients(window)
-    window.state.select("L4")
+    visit_at(window, "L4")
     screen = shown_screen(window, qtbot)
     text = screen_texts(screen)
     assert window.patient_screen_controls.show_name_action.isChecked() is False
@@ -124,7 +137,7 @@ def test_show_name_setting_allows_only_the_first_name(launch: Launch, qtbot: QtB
     """With the setting on, the first name shows; nothing else of the record does."""
     window = launch()
     two_patients(window)
-    window.state.select("L4")
+    visit_at(window, "L4")
     window.patient_screen_controls.show_name_action.trigger()
     assert window.settings.get_str("patient_screen/show_name") == "true"
     screen = shown_screen(window, qtbot)
@@ -143,23 +156,50 @@ def test_show_name_setting_allows_only_the_first_name(launch: Launch, qtbot: QtB
     assert "Zelda" not in screen_texts(screen)
 
 
-def test_screen_follows_the_clinicians_selection(launch: Launch, qtbot: QtBot):
-    """Selecting L4, then C5, in the clinician window re-explains the screen live."""
+def test_screen_follows_the_open_visit(launch: Launch, qtbot: QtBot):
+    """Recording L4, then C5, on the open visit re-explains the screen live."""
     window = launch()
     screen = shown_screen(window, qtbot)
     content = window.state.content_for(screen.language)
-    window.state.select("L4")
+    visit_at(window, "L4")
     text = screen_texts(screen)
     assert content.region("L4").name in text
     for muscle in content.muscles_for("lumbar"):
         assert muscle.patient in text
     assert set(screen.diagram.involved_muscles()) == set(content.region("L4").muscles)
     assert screen.diagram.selected_code() == "L4"
-    window.state.select("C5")
+    visit_at(window, "C5")
     text = screen_texts(screen)
     for muscle in content.muscles_for("cervical"):
         assert muscle.patient in text
     assert content.muscles["quadratus_lumborum"].patient not in text
+
+
+def test_a_look_up_click_never_changes_the_screen(launch: Launch, qtbot: QtBot):
+    """After a visit at C5, T6 and L4, clicking S1 to look something up leaves the
+    patient screen on those three levels and their regions."""
+    window = launch()
+    visit_at(window, "C5", "T6", "L4")
+    screen = shown_screen(window, qtbot)
+    content = window.state.content_for(screen.language)
+    before = screen_texts(screen)
+    window.spine_view.level_clicked.emit("S1")  # the clinician's look-up click
+    assert window.state.selection == "S1"
+    assert window.ops.visit.levels == ("C5", "T6", "L4")
+    assert screen.codes() == ["C5", "T6", "L4"]
+    text = screen_texts(screen)
+    assert text == before
+    for region in ("cervical", "thoracic", "lumbar"):
+        assert content.regions[region].name in screen.region_title.text()
+    words = []
+    for page in range(len(screen.pages())):
+        screen.go_to_page(page)
+        words.append(screen.plain_text())
+    assert content.regions["sacral"].name not in "\n".join(words)
+    assert screen.diagram.marked_codes() == ["C5", "T6", "L4"]
+    # The clinician's diagram marks the visit apart from the look-up.
+    assert window.spine_view.marked_codes() == ["C5", "T6", "L4"]
+    assert window.spine_view.selected_code() == "S1"
 
 
 def test_screen_explains_causes_home_care_warnings_and_the_weeks(
@@ -167,7 +207,7 @@ def test_screen_explains_causes_home_care_warnings_and_the_weeks(
 ):
     """Every topic is on some page; options graded 'against' are not advised."""
     window = launch()
-    window.state.select("lumbar")
+    visit_at(window, "lumbar")
     screen = shown_screen(window, qtbot)
     content = window.state.content_for(screen.language)
     text = screen_texts(screen)
@@ -188,7 +228,7 @@ def test_screen_explains_causes_home_care_warnings_and_the_weeks(
 def test_notice_is_visible_on_every_page(launch: Launch, qtbot: QtBot):
     """The not-medical-advice notice stays on screen whatever the page."""
     window = launch()
-    window.state.select("C3")
+    visit_at(window, "C3")
     screen = shown_screen(window, qtbot)
     notice = window.state.content_for(screen.language).general["notice"]
     assert len(screen.pages()) > 1
@@ -201,7 +241,7 @@ def test_notice_is_visible_on_every_page(launch: Launch, qtbot: QtBot):
 def test_keys_page_through_the_topics(launch: Launch, qtbot: QtBot):
     """Right/Space go forward, Left goes back, Home returns to the start."""
     window = launch()
-    window.state.select("L4")
+    visit_at(window, "L4")
     screen = shown_screen(window, qtbot)
     assert screen.current_page() == 0
     qtbot.keyClick(screen, Qt.Key.Key_Right)
@@ -226,13 +266,13 @@ def test_large_type_scales_with_the_screen(launch: Launch):
     assert screen.body.font().pixelSize() >= 56
 
 
-def test_l_switches_the_screen_language_and_remembers_it(launch: Launch, qtbot: QtBot):
-    """L turns the screen Spanish and saves it as the open patient's language."""
+def test_l_switches_the_screen_language_only(launch: Launch, qtbot: QtBot):
+    """L turns the screen Spanish; the patient's language on record stays."""
     spanish_or_skip()
     window = launch()
-    patient = window.session.create_patient(chart_number="CH-L-1")
+    patient = window.ops.create_patient(chart_number="CH-L-1").value
     assert patient.preferred_language == "en"
-    window.state.select("L4")
+    visit_at(window, "L4")
     screen = shown_screen(window, qtbot)
     qtbot.keyClick(screen, Qt.Key.Key_L)
     assert screen.language == "es"
@@ -243,8 +283,8 @@ def test_l_switches_the_screen_language_and_remembers_it(launch: Launch, qtbot: 
     for muscle in es.muscles_for("lumbar"):
         assert muscle.patient in text
     assert window.state.language == "en"  # the clinician's window stays as it was
-    stored = window.session.store.get_patient(patient.id)
-    assert stored is not None and stored.preferred_language == "es"
+    stored = window.ops.store.get_patient(patient.id)
+    assert stored is not None and stored.preferred_language == "en"
     qtbot.keyClick(screen, Qt.Key.Key_L)
     assert screen.language == "en"
 
@@ -254,16 +294,17 @@ def test_opening_a_patient_uses_their_language(launch: Launch, qtbot: QtBot):
     spanish_or_skip()
     window = launch()
     screen = shown_screen(window, qtbot)
-    window.session.create_patient(chart_number="CH-ES-1", preferred_language="es")
+    window.ops.create_patient(chart_number="CH-ES-1", preferred_language="es")
     assert screen.language == "es"
     assert screen.windowTitle() == "Su espalda, explicada"
-    window.session.create_patient(chart_number="CH-EN-1", preferred_language="en")
+    window.ops.create_patient(chart_number="CH-EN-1", preferred_language="en")
     assert screen.language == "en"
 
 
 def test_f5_shows_and_esc_hides_the_screen(launch: Launch, qtbot: QtBot):
     """F5 in the clinician window opens the screen; Esc on it closes it again."""
     window = launch()
+    visit_at(window, "L4")
     screen = window.patient_screen
     assert not screen.isVisible()
     window.activateWindow()
@@ -341,7 +382,7 @@ def patient_screens(window: MainWindow) -> list[QWidget]:
 
 
 def test_the_screen_is_built_on_first_use(launch: Launch, qtbot: QtBot):
-    """Start-up builds only the actions; F5 builds the screen, on the selection."""
+    """Start-up builds only the actions; F5 builds the screen, on the open visit."""
     window = launch()
     controls = window.patient_screen_controls
     assert controls.built_screen() is None
@@ -349,7 +390,7 @@ def test_the_screen_is_built_on_first_use(launch: Launch, qtbot: QtBot):
     assert controls.show_action.shortcut().toString() == "F5"
     assert controls.show_action in window.view_menu.actions()
     assert controls.pdf_action in window.file_menu.actions()
-    window.state.select("T6")
+    visit_at(window, "T6")
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
     qtbot.keyClick(window, Qt.Key.Key_F5)
@@ -365,8 +406,9 @@ def test_the_screen_is_built_on_first_use(launch: Launch, qtbot: QtBot):
 def test_hidden_screen_lays_out_only_when_shown(
     launch: Launch, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ):
-    """Selections while hidden only mark it stale; F5 shows the latest one."""
+    """Visit changes while hidden only mark it stale; F5 shows the latest one."""
     window = launch()
+    visit_at(window, "L4")
     screen = shown_screen(window, qtbot)
     qtbot.keyClick(screen, Qt.Key.Key_Escape)
     assert not screen.isVisible()
@@ -380,7 +422,7 @@ def test_hidden_screen_lays_out_only_when_shown(
     monkeypatch.setattr(patient_screen_module, "paginate", counting)
     passes = screen.layout_passes
     for code in ("C2", "C5", "C7", "T2", "T6", "T11", "L1", "L3", "L5", "S1"):
-        window.state.select(code)
+        visit_at(window, code)
     assert calls == []
     assert screen.layout_passes == passes
     assert screen.is_stale()
@@ -392,7 +434,7 @@ def test_hidden_screen_lays_out_only_when_shown(
     assert not screen.is_stale()
     content = window.state.content_for(screen.language)
     text = screen_texts(screen)
-    assert content.region("S1").name in text  # … for the last selection
+    assert content.region("S1").name in text  # … for the visit as it is now
     assert screen.diagram.selected_code() == "S1"
     assert set(screen.diagram.involved_muscles()) == set(content.region("S1").muscles)
     for muscle in content.muscles_for("cervical"):
@@ -403,20 +445,22 @@ def test_hidden_screen_lays_out_only_when_shown(
 def test_reading_a_hidden_screen_catches_up(launch: Launch):
     """pages(), current_page() and plain_text() of a hidden screen are current."""
     window = launch()
+    visit_at(window, "C1")
     screen = window.patient_screen
     content = window.state.content_for(screen.language)
-    window.state.select("L4")
+    screen.catch_up()
+    visit_at(window, "L4")
     assert screen.is_stale()
     assert content.region("L4").name in screen.plain_text()
     assert not screen.is_stale()
-    window.state.select("C3")
+    visit_at(window, "C3")
     home = next(i for i, page in enumerate(screen.pages()) if "home" in page.topics)
     assert home > 0
     screen.go_to_page(home)
     assert screen.current_page() == home
-    window.state.select("C4")  # same region: it stays on the same topic
+    visit_at(window, "C4")  # same region: it stays on the same topic
     assert screen.current_page() == home
-    window.state.select("L4")  # another region: back to its first page
+    visit_at(window, "L4")  # another region: back to its first page
     assert screen.current_page() == 0
 
 
@@ -430,16 +474,16 @@ def test_hidden_screen_takes_the_patients_language_and_name(
     screen.dismiss()
     window.patient_screen_controls.show_name_action.trigger()
     passes = screen.layout_passes
-    window.session.create_patient(
+    window.ops.create_patient(
         chart_number="CH-ES-2", display_name="Zelda Vornhagen", preferred_language="es"
     )
     window.state.select("L4")
     assert screen.layout_passes == passes
     assert screen.language == "es"
     assert "Zelda" in screen.greeting.text()  # the name is never stale …
-    window.session.open_patient(None)
+    window.ops.open_patient(None)
     assert screen.greeting.text() == ""  # … nor kept after the chart closes
-    window.session.create_patient(
+    window.ops.create_patient(
         chart_number="CH-ES-3", display_name="Yolanda Quist", preferred_language="es"
     )
     screen = shown_screen(window, qtbot)
@@ -456,7 +500,7 @@ def scored_patient(
     window: MainWindow, fields: dict[str, str], pains: list[tuple[int, int | None]]
 ) -> None:
     """Open a new patient with visits of these (days after onset, pain)."""
-    session = window.session
+    session = window.ops
     session.create_patient(**fields)
     for day, pain in pains:
         visit = session.start_visit(
@@ -464,7 +508,7 @@ def scored_patient(
             onset_date=ONSET,
             pain=pain,
             regions=["lumbar"],
-        )
+        ).value
         assert visit is not None
 
 
@@ -519,9 +563,9 @@ def test_hidden_screen_marks_progress_stale_and_catches_up(
     screen.dismiss()
     scored_patient(window, THIS, [(3, 7)])
     passes = screen.layout_passes
-    visit = window.session.start_visit(
+    visit = window.ops.start_visit(
         visit_date=ONSET + timedelta(days=40), onset_date=ONSET, pain=3
-    )
+    ).value
     assert visit is not None
     assert screen.is_stale() and screen.layout_passes == passes
     screen = shown_screen(window, qtbot)

@@ -34,7 +34,7 @@ def add_patient_visits(
     region: str = "lumbar",
 ) -> list[Visit]:
     """A new patient with these visits, saved through the session; oldest first."""
-    session = window.session
+    session = window.ops
     session.create_patient(chart_number=f"P-{len(plan)}-{plan[-1][1]}")
     for day, pain, given in plan:
         visit = session.start_visit(
@@ -43,7 +43,7 @@ def add_patient_visits(
             pain=pain,
             regions=(region,),
             treatments_given=given,
-        )
+        ).value
         assert visit is not None
     return list(reversed(session.visits()))
 
@@ -68,7 +68,7 @@ def test_chart_data_are_the_stored_values(launch: Launch, qtbot: QtBot) -> None:
     panel = show_progress(window, qtbot)
     assert panel.chart is not None
     stored = sorted(
-        window.session.store.visits_for(window.session.patient.id),
+        window.ops.store.visits_for(window.ops.patient.id),
         key=lambda v: v.visit_date,
     )
     scored = [v for v in stored if v.pain is not None]
@@ -129,8 +129,8 @@ def test_clicking_a_point_opens_its_visit(launch: Launch, qtbot: QtBot) -> None:
     panel = show_progress(window, qtbot)
     chart = panel.chart
     assert chart is not None
-    assert window.session.visit is not None
-    assert window.session.visit.id == visits[-1].id  # the newest is open
+    assert window.ops.visit is not None
+    assert window.ops.visit.id == visits[-1].id  # the newest is open
     qtbot.waitUntil(lambda: chart.view.viewport().width() > 100)
     spot = chart.pain_points.points()[0]
     scene_pos = chart.pain_points.mapToScene(spot.pos())
@@ -138,8 +138,8 @@ def test_clicking_a_point_opens_its_visit(launch: Launch, qtbot: QtBot) -> None:
     with qtbot.waitSignal(chart.visit_clicked, timeout=2000) as blocker:
         qtbot.mouseClick(chart.view.viewport(), Qt.MouseButton.LeftButton, pos=view_pos)
     assert blocker.args == [visits[0].id]
-    assert window.session.visit is not None
-    assert window.session.visit.id == visits[0].id
+    assert window.ops.visit is not None
+    assert window.ops.visit.id == visits[0].id
 
 
 def test_banner_shows_when_not_improving_after_6_weeks(
@@ -172,7 +172,7 @@ def test_banner_follows_new_visits(launch: Launch, qtbot: QtBot) -> None:
     add_patient_visits(window, NOT_IMPROVING)
     panel = show_progress(window, qtbot)
     assert panel.banner.isVisible()
-    window.session.start_visit(
+    window.ops.start_visit(
         visit_date=ONSET + timedelta(days=50), onset_date=ONSET, pain=3
     )
     assert not panel.banner.isVisible()
@@ -198,13 +198,13 @@ def test_psfs_entry_saves_and_reloads(launch: Launch, qtbot: QtBot) -> None:
         qtbot.keyClicks(form.ratings[row], rating)
     qtbot.keyClick(form.ratings[2], Qt.Key.Key_Return)
     expected = (("Sitting 30 minutes", 4), ("Lifting my child", 2), ("Sleeping", 6))
-    stored = window.session.store.get_visit(visits[-1].id)
+    stored = window.ops.store.get_visit(visits[-1].id)
     assert stored is not None and stored.psfs == expected
     assert "4" in form.score.text()
     # Away and back: the form shows what was saved, and the chart plots the score.
-    window.session.open_visit(visits[0].id)
+    window.ops.open_visit(visits[0].id)
     assert form.activities[0].text() == ""
-    window.session.open_visit(visits[-1].id)
+    window.ops.open_visit(visits[-1].id)
     assert [a.text() for a in form.activities[:3]] == [a for a, _ in answers]
     assert [r.value() for r in form.ratings[:3]] == [4, 2, 6]
     assert panel.chart is not None
@@ -224,7 +224,7 @@ def test_psfs_entry_explains_a_missing_rating(launch: Launch, qtbot: QtBot) -> N
     assert form.save() is False
     assert form.error.isVisible()
     assert "row 3" in form.error.text()
-    stored = window.session.store.get_visit(visits[-1].id)
+    stored = window.ops.store.get_visit(visits[-1].id)
     assert stored is not None and stored.psfs == ()
 
 
@@ -252,8 +252,8 @@ def test_pyqtgraph_waits_until_the_chart_is_shown(tmp_path: Path) -> None:
         window = build_ready(["--data-dir", {str(tmp_path / "home")!r}])
         QApplication.processEvents()
         assert "pyqtgraph" not in sys.modules, "imported at start-up"
-        window.session.create_patient(chart_number="LAZY-1")
-        window.session.start_visit(pain=5)
+        window.ops.create_patient(chart_number="LAZY-1")
+        window.ops.start_visit(pain=5)
         QApplication.processEvents()
         assert "pyqtgraph" not in sys.modules, "imported while the dock is hidden"
         assert window.progress_panel.chart is None

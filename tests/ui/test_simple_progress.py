@@ -37,7 +37,7 @@ _PROBE = textwrap.dedent(
     with tempfile.TemporaryDirectory() as home:
         window = build_ready(["--data-dir", home])
         window.progress_dock.hide()
-        session = window.session
+        session = window.ops
         session.create_patient(chart_number="CH-PROBE-1")
         for day, pain in ((date(2031, 1, 2), 7), (date(2031, 2, 9), 4)):
             assert session.start_visit(visit_date=day, pain=pain, levels=["L4"])

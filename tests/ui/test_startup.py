@@ -40,7 +40,7 @@ def test_first_paint_comes_before_the_database_and_its_libraries(
                     seen["paint"] = [m for m in {STORE_MODULES!r} if m in sys.modules]
                     seen["label"] = window.opening_label.text()
                     seen["enabled"] = window.new_patient_action.isEnabled()
-                    seen["session"] = window.session
+                    seen["session"] = window.ops
                 return False
 
         watch = Watch()
@@ -74,7 +74,7 @@ def test_records_actions_wait_for_the_records(qtbot: QtBot, tmp_path: Path) -> N
     """Before the records open, patient actions are off and do nothing harmful."""
     window = build(["--data-dir", str(tmp_path / "home")])
     qtbot.addWidget(window)
-    assert window.session is None
+    assert window.ops is None
     assert not window.new_patient_action.isEnabled()
     window.new_patient()  # e.g. a shortcut typed very early: ignored, no error
     window.focus_patient_search()
@@ -82,7 +82,7 @@ def test_records_actions_wait_for_the_records(qtbot: QtBot, tmp_path: Path) -> N
     assert window.export_to(str(tmp_path)) is None
     with qtbot.waitSignal(window.records_opened, timeout=30000):
         pass
-    assert window.session is not None
+    assert window.ops is not None
     assert window.new_patient_action.isEnabled()
     window.close()
 
@@ -103,11 +103,11 @@ def test_records_that_cannot_open_are_explained_and_close_the_window(
     assert second.opening_label.text() == second.startup_error
     second.startup_error_box.accept()
     qtbot.waitUntil(lambda: not second.isVisible())
-    assert first.session is not None and not first.session.store.closed
+    assert first.ops is not None and not first.ops.store.closed
     first.close()
     again = build_ready(["--data-dir", str(home)])  # the folder is free again
     qtbot.addWidget(again)
-    assert again.session is not None
+    assert again.ops is not None
     again.close()
 
 
@@ -154,10 +154,10 @@ def test_the_diagram_answers_clicks_while_the_records_open(
     assert opening_threads[0] != threading.get_ident()
     click_code(qtbot, window.spine_view, "L4")
     assert window.panel.header.text().startswith("L4")
-    assert window.session is None and window.clinic is None
+    assert window.ops is None and window.clinic is None
     with qtbot.waitSignal(window.records_opened, timeout=30000):
         release.set()
-    assert window.session is not None
+    assert window.ops is not None
     # The widgets that came with the records were made on the GUI thread.
     assert window.clinic.thread() is window.thread()
     window.close()
@@ -185,10 +185,10 @@ def test_closing_while_the_records_open_lets_go_of_the_database(
     qtbot.waitUntil(started.is_set, timeout=30000)
     threading.Timer(0.2, release.set).start()  # the GUI thread blocks in close()
     window.close()
-    assert window.session is None
+    assert window.ops is None
     monkeypatch.setattr(app_module, "open_encrypted_store", real_open)
     qtbot.wait(50)  # the late "opened" event finds the window closed
-    assert window.session is None
+    assert window.ops is None
     again = build_ready(["--data-dir", str(home)])  # not "already open"
     qtbot.addWidget(again)
     again.close()
@@ -278,7 +278,7 @@ def test_a_damaged_database_is_reported_in_the_chosen_language(
     assert box.isVisible()
     assert box.text().startswith(words)
     assert "companion.db.damaged-" in box.text()
-    aside = window.session.store.recovery.moved_aside[0]
+    aside = window.ops.store.recovery.moved_aside[0]
     assert aside.name in box.text()
     assert aside.read_bytes() == junk  # kept byte for byte
     window.close()
@@ -294,7 +294,7 @@ def test_a_rebuilt_search_index_is_reported_calmly(
     """Only the search index was damaged: rebuilt, told as information, no loss."""
     home = tmp_path / "clinic"
     first = _started(qtbot, home, language)
-    store = first.session.store
+    store = first.ops.store
     key = store.key
     patient = store.create_patient(chart_number="S-1")
     visit = store.start_visit(patient.id)
@@ -309,7 +309,7 @@ def test_a_rebuilt_search_index_is_reported_calmly(
     box = window.recovery_box
     assert box.isVisible() and box.text().startswith(words)
     assert box.icon() == QMessageBox.Icon.Information
-    assert window.session.store.recovery.moved_aside[0].name in box.text()
-    hits = window.session.store.search_notes("stretch")
+    assert window.ops.store.recovery.moved_aside[0].name in box.text()
+    hits = window.ops.store.search_notes("stretch")
     assert [hit.visit_id for hit in hits] == [visit.id]
     window.close()

@@ -16,7 +16,8 @@ from pytestqt.qtbot import QtBot
 from companion.app import StartupError, build_ready
 from companion.core.i18n import Strings, strings
 from companion.store import StoreError
-from companion.ui.app_lock import AuditLogDialog, SetPinDialog
+from companion.ui.app_lock import SetPinDialog
+from companion.ui.audit_log_view import AuditLogDialog
 from companion.ui.error_text import error_text
 from companion.ui.main_window import MainWindow
 from companion.ui.patient_picker import NewPatientDialog
@@ -60,12 +61,12 @@ def test_closed_database(launch: Launch, qtbot: QtBot, language: str) -> None:
     """A new patient, the database check, a PIN and the audit log say so, translated."""
     window = launch()
     t = in_language(window, language).t
-    window.session.store.close()
+    window.ops.store.close()
     text = expected(language, "closed")
     if language == "en":
         assert text == "The database is closed."
 
-    dialog = NewPatientDialog(window.session, window.state.strings, window)
+    dialog = NewPatientDialog(window.ops, window.state.strings, window)
     qtbot.keyClicks(dialog.chart_number, "C-1")
     dialog.save()
     assert dialog.created is None
@@ -74,8 +75,8 @@ def test_closed_database(launch: Launch, qtbot: QtBot, language: str) -> None:
     with qtbot.waitSignal(window.database_checked, timeout=60_000) as done:
         window.check_database()
     assert done.args == [False, [text]]
-    assert window.check_result_box.text() == text
-    assert t("check.ok") not in window.check_result_box.text()
+    assert window.database_check.result_box.text() == text
+    assert t("check.ok") not in window.database_check.result_box.text()
 
     pin = SetPinDialog(window.app_lock, window)
     pin.new_pin.setText("2468")
@@ -84,7 +85,7 @@ def test_closed_database(launch: Launch, qtbot: QtBot, language: str) -> None:
     assert not pin.saved
     assert pin.error.text() == text
 
-    audit_log = AuditLogDialog(window)
+    audit_log = AuditLogDialog(window.context)
     assert audit_log.status.text() == text
 
 
@@ -95,7 +96,7 @@ def test_full_disk(launch: Launch, qtbot: QtBot, language: str) -> None:
     add_patient(window, qtbot, "N-1")
     window.clinic.new_visit()
     t = in_language(window, language).t
-    store = window.session.store
+    store = window.ops.store
     (pages,) = store.conn.execute("PRAGMA page_count").fetchone()
     # The size cap acts exactly like a disk with no free space left.
     store.conn.execute(f"PRAGMA max_page_count = {pages}")
@@ -114,7 +115,7 @@ def test_read_only_database(launch: Launch, qtbot: QtBot, language: str) -> None
     add_patient(window, qtbot, "R-1")
     window.clinic.new_visit()
     t = in_language(window, language).t
-    store = window.session.store
+    store = window.ops.store
     store.conn.execute("PRAGMA query_only = ON")  # SQLite answers SQLITE_READONLY
     banner = note_that_fails(window, qtbot, "typed while the disk refuses")
     message = expected(language, "read_only", path=store.path)
@@ -160,7 +161,7 @@ def test_second_copy_is_refused(launch: Launch, tmp_path: Path, language: str) -
     first.save_state()  # the language the clinician chose, as at quit
     with pytest.raises(StartupError) as refused:
         build_ready(["--data-dir", str(home)])
-    path = first.session.store.path
+    path = first.ops.store.path
     assert str(refused.value) == expected(language, "already_open", path=path)
 
 

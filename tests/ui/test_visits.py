@@ -14,15 +14,15 @@ from pytestqt.qtbot import QtBot
 from companion.app import StartupError, build_ready
 from companion.store import list_backups, open_store
 from companion.ui.main_window import MainWindow
+from companion.ui.ops import draft_key
 from companion.ui.patient_picker import NewPatientDialog
-from companion.ui.visit_session import draft_key
 
 Launch = Callable[..., MainWindow]
 
 
 def add_patient(window: MainWindow, qtbot: QtBot, chart: str, initials: str = ""):
     """Create a patient through the real dialog, typing as a user would."""
-    dialog = NewPatientDialog(window.session, window.state.strings, window)
+    dialog = NewPatientDialog(window.ops, window.state.strings, window)
     qtbot.keyClicks(dialog.chart_number, chart)
     qtbot.keyClicks(dialog.initials, initials)
     dialog.save()
@@ -33,12 +33,12 @@ def add_patient(window: MainWindow, qtbot: QtBot, chart: str, initials: str = ""
 def test_new_patient_needs_chart_number_or_initials(launch: Launch, qtbot: QtBot):
     """An empty chart number and initials is refused with a message; nothing saved."""
     window = launch()
-    dialog = NewPatientDialog(window.session, window.state.strings, window)
+    dialog = NewPatientDialog(window.ops, window.state.strings, window)
     qtbot.keyClicks(dialog.chart_number, "   ")
     dialog.save()
     assert dialog.created is None
     assert "chart number" in dialog.error.text().lower()
-    assert window.session.store.find_patients("") == []
+    assert window.ops.store.find_patients("") == []
 
 
 def test_patient_search_is_keyboard_first(launch: Launch, qtbot: QtBot):
@@ -46,14 +46,14 @@ def test_patient_search_is_keyboard_first(launch: Launch, qtbot: QtBot):
     window = launch()
     add_patient(window, qtbot, "A-100", "JD")
     add_patient(window, qtbot, "B-200", "MK")
-    window.session.open_patient(None)
+    window.ops.open_patient(None)
     picker = window.clinic.picker
     picker.search.clear()
     qtbot.keyClicks(picker.search, "b-2")
     assert picker.results.count() == 1
     qtbot.keyClick(picker.search, Qt.Key.Key_Return)
-    assert window.session.patient is not None
-    assert window.session.patient.chart_number == "B-200"
+    assert window.ops.patient is not None
+    assert window.ops.patient.chart_number == "B-200"
     assert "B-200" in window.clinic.patient_label.text()
 
 
@@ -63,7 +63,7 @@ def test_new_visit_is_prefilled_from_the_selection(launch: Launch, qtbot: QtBot)
     add_patient(window, qtbot, "C-1")
     window.state.select("L4")
     window.clinic.new_visit()
-    visit = window.session.visit
+    visit = window.ops.visit
     assert visit is not None
     assert visit.levels == ("L4",) and visit.regions == ("lumbar",)
     assessment = window.clinic.editor.notes["A"].toPlainText()
@@ -83,11 +83,11 @@ def test_typed_note_survives_a_restart(launch: Launch, qtbot: QtBot, tmp_path: P
     # Pasted text: QTest cannot type characters outside the keyboard's reach.
     note.insertPlainText(" — ñandú 😀 مرحبا")
     qtbot.waitUntil(lambda: editor.save_status.text().startswith("Saved"), timeout=3000)
-    visit_id = window.session.visit.id
+    visit_id = window.ops.visit.id
     window.close()
 
     again = launch(home)
-    again.session.open_visit(visit_id)
+    again.ops.open_visit(visit_id)
     text = again.clinic.editor.notes["S"].toPlainText()
     assert text == "Woke with a stiff neck — ñandú 😀 مرحبا"
 
@@ -99,7 +99,7 @@ def test_draft_left_by_a_crash_becomes_a_revision(
     home = tmp_path / "clinic"
     window = launch(home)
     add_patient(window, qtbot, "E-1")
-    visit = window.session.start_visit()
+    visit = window.ops.start_visit().value
     window.close()
     # What the app would have left if it had been killed after the draft commit.
     with open_store(home / "companion.db", backup_dir=home / "backups") as store:
@@ -107,9 +107,9 @@ def test_draft_left_by_a_crash_becomes_a_revision(
 
     again = launch(home)
     assert "Recovered 1" in again.statusBar().currentMessage()
-    notes = again.session.store.current_notes(visit.id)
+    notes = again.ops.store.current_notes(visit.id)
     assert notes["P"].text == "Heat 15 min twice daily"
-    assert again.session.store.all_drafts() == []
+    assert again.ops.store.all_drafts() == []
 
 
 def test_edit_appends_a_revision_and_history_shows_both(launch: Launch, qtbot: QtBot):
@@ -122,7 +122,7 @@ def test_edit_appends_a_revision_and_history_shows_both(launch: Launch, qtbot: Q
     assert editor.autosave.flush()
     editor.notes["O"].setPlainText("ROM reduced, tender L4–L5")
     assert editor.autosave.flush()
-    history = window.session.note_history("O")
+    history = window.ops.note_history("O")
     assert [r.text for r in history] == ["ROM reduced", "ROM reduced, tender L4–L5"]
     editor.show_history("O")
     shown = editor.history_dialog.findChild(QPlainTextEdit, "historyText")
@@ -136,7 +136,7 @@ def test_pain_slider_saves_and_refuses_nothing_in_range(launch: Launch, qtbot: Q
     window.clinic.new_visit()
     slider = window.clinic.editor.pain
     slider.setValue(7)
-    assert window.session.store.get_visit(window.session.visit.id).pain == 7
+    assert window.ops.store.get_visit(window.ops.visit.id).pain == 7
     slider.setValue(42)
     assert slider.value() == 10
     assert window.clinic.editor.pain_value.text() == "10/10"
@@ -153,7 +153,7 @@ def test_positive_flag_and_trauma_raise_the_banner(launch: Launch, qtbot: QtBot)
     button = editor.flags_box.findChild(QRadioButton, "flag_cauda_equina_present")
     qtbot.wait(50)  # let the new rows be laid out, as they are before a person clicks
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    visit = window.session.store.get_visit(window.session.visit.id)
+    visit = window.ops.store.get_visit(window.ops.visit.id)
     assert visit.red_flags["cauda_equina"] == "present"
     assert not editor.flag_banner.isHidden()
     flag = next(f for f in window.state.content.red_flags if f.id == "cauda_equina")
@@ -173,7 +173,7 @@ def test_treatment_choices_come_from_the_region(launch: Launch, qtbot: QtBot):
     boxes = window.clinic.editor._treatment_boxes
     assert ("soft_collar", "given") in boxes
     boxes[("heat", "recommended")].setChecked(True)
-    visit = window.session.store.get_visit(window.session.visit.id)
+    visit = window.ops.store.get_visit(window.ops.visit.id)
     assert visit.treatments_recommended == ("heat",)
 
     window.state.select("L2")
@@ -188,15 +188,15 @@ def test_search_opens_the_matching_visit(launch: Launch, qtbot: QtBot):
     window.clinic.new_visit()
     window.clinic.editor.notes["S"].setPlainText("pain after gardening weekend")
     window.clinic.editor.autosave.flush()
-    wanted = window.session.visit.id
+    wanted = window.ops.visit.id
     add_patient(window, qtbot, "K-1")
     window.search_notes()
     dialog = window.notes_search_dialog
     qtbot.keyClicks(dialog.query, "garden")
     qtbot.waitUntil(lambda: dialog.results.count() == 1, timeout=2000)
     qtbot.keyClick(dialog.query, Qt.Key.Key_Return)
-    assert window.session.visit.id == wanted
-    assert window.session.patient.chart_number == "J-1"
+    assert window.ops.visit.id == wanted
+    assert window.ops.patient.chart_number == "J-1"
 
 
 def test_export_writes_json_and_csv(launch: Launch, qtbot: QtBot, tmp_path: Path):
@@ -218,7 +218,7 @@ def test_check_database_reports_ok(launch: Launch, qtbot: QtBot):
     with qtbot.waitSignal(window.database_checked, timeout=60_000) as done:
         window.check_database()
     assert done.args == [True, []]
-    assert "passed" in window.check_result_box.text()
+    assert "passed" in window.database_check.result_box.text()
 
 
 def test_second_window_on_same_folder_is_refused(launch: Launch, tmp_path: Path):
@@ -251,7 +251,7 @@ def test_full_disk_keeps_text_and_saves_once_space_returns(
     add_patient(window, qtbot, "N-1")
     window.clinic.new_visit()
     editor = window.clinic.editor
-    conn = window.session.store.conn
+    conn = window.ops.store.conn
     pages = conn.execute("PRAGMA page_count").fetchone()[0]
     conn.execute(f"PRAGMA max_page_count = {pages}")  # no room for one more page
     big = "Radiating pain into the left leg. " * 4000
@@ -260,12 +260,12 @@ def test_full_disk_keeps_text_and_saves_once_space_returns(
     assert "disk is full" in editor.error_banner.text()
     assert editor.save_status.text() == "Not saved"
     assert editor.notes["S"].toPlainText() == big
-    assert window.session.current_notes() == {}  # no partial row
+    assert window.ops.current_notes() == {}  # no partial row
 
     conn.execute("PRAGMA max_page_count = 1073741823")
     assert editor.autosave.flush()
     assert editor.error_banner.isHidden()
-    assert window.session.current_notes()["S"].text == big
+    assert window.ops.current_notes()["S"].text == big
 
 
 def test_non_stop_typing_is_drafted_every_half_second(launch: Launch, qtbot: QtBot):
@@ -273,13 +273,13 @@ def test_non_stop_typing_is_drafted_every_half_second(launch: Launch, qtbot: QtB
     window = launch()
     add_patient(window, qtbot, "P-1")
     window.clinic.new_visit()
-    visit = window.session.visit
+    visit = window.ops.visit
     note = window.clinic.editor.notes["S"]
     note.setFocus()
     key = draft_key(visit.id, "S")
     for _ in range(12):  # 1.2 s of typing, a key every 100 ms
         qtbot.keyClicks(note, "a")
         qtbot.wait(100)
-    draft = window.session.store.get_draft(key)
+    draft = window.ops.store.get_draft(key)
     assert draft is not None
     assert len(draft.payload) >= 6  # written while the typing went on

@@ -1,0 +1,105 @@
+"""The handout of one visit: its regions, the plan typed today, its follow-up date."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import unicodedata
+from collections.abc import Sequence
+from datetime import date
+
+from companion.core import visit_rules
+from companion.core.content import Content
+from companion.core.episodes import visits_of_episode
+from companion.core.handout import Handout, Section, compose_handout
+from companion.core.i18n import Strings
+from companion.core.records import Patient, Visit
+
+PLAN_KEY = "plan"
+
+
+def plan_lines(plan: str) -> tuple[str, ...]:
+    """The patient's plan as typed, one paragraph per non-empty line."""
+    lines = (
+        re.sub(r"^[\s•\-*·]+", "", line).strip() for line in plan.splitlines()
+    )
+    return tuple(line for line in lines if line)
+
+
+def handout_for_visit(
+    content: Content,
+    visit: Visit,
+    visits: Sequence[Visit],
+    labels: Strings,
+    clinic_name: str = "",
+    name: str = "",
+) -> Handout:
+    """The handout for the open visit, in content's language.
+
+    The explanation is of the visit's first region, its title names every
+    region of the visit, the plan starts with what was typed in the note's
+    Plan for the patient (never the clinician's SOAP note), then the options
+    recommended today; progress is the visit's episode.
+    """
+    codes = visit_rules.visit_codes(visit.levels, visit.regions)
+    if not codes:
+        raise ValueError("the visit records no level or region")
+    own = [v for v in visits if v.patient_id == visit.patient_id]
+    handout = compose_handout(
+        content,
+        codes[0],
+        recommended=visit.treatments_recommended,
+        follow_up=visit.follow_up,
+        clinic_name=clinic_name,
+        given_on=visit.visit_date,
+        name=name,
+        labels=labels,
+        visits=visits_of_episode(own, visit.episode_id),
+    )
+    regions = visit_rules.visit_regions(visit.levels, visit.regions)
+    names = [content.regions[r].name for r in regions if r in content.regions]
+    typed = plan_lines(visit.patient_plan)
+    right = []
+    for section in handout.right:
+        if section.key == PLAN_KEY and typed:
+            chosen = _chosen_options(content, visit)
+            section = Section(section.key, section.title, (*typed, *chosen))
+        right.append(section)
+    return dataclasses.replace(
+        handout,
+        region_name=" · ".join(names) or handout.region_name,
+        right=tuple(right),
+    )
+
+
+def _chosen_options(content: Content, visit: Visit) -> tuple[str, ...]:
+    options = {o.id: o for o in content.options}
+    return tuple(
+        options[i].patient
+        for i in dict.fromkeys(visit.treatments_recommended)
+        if i in options
+    )
+
+
+def missing_parts(visit: Visit) -> list[str]:
+    """What the handout would go home without: "plan" and/or "follow_up"."""
+    missing = []
+    if not plan_lines(visit.patient_plan) and not visit.treatments_recommended:
+        missing.append("plan")
+    if visit.follow_up is None:
+        missing.append("follow_up")
+    return missing
+
+
+def handout_file_name(patient: Patient, day: date, word: str) -> str:
+    """A file name that tells two patients' handouts of one day apart.
+
+    It carries the chart number (or initials), never the patient's name, and
+    only characters every file system accepts.
+    """
+    # Chart numbers are unique; initials are not, so they get the record's id.
+    who = patient.chart_number or f"{patient.initials}-{patient.id[:6]}"
+    raw = f"{word}-{who}-{day:%Y-%m-%d}"
+    ascii_only = unicodedata.normalize("NFKD", raw).encode("ascii", "ignore").decode()
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", ascii_only).strip("._") or "handout"
+    return f"{safe[:100]}.pdf"
