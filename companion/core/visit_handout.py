@@ -11,7 +11,12 @@ from datetime import date
 from companion.core import visit_rules
 from companion.core.content import Content
 from companion.core.episodes import visits_of_episode
-from companion.core.handout import Handout, Section, compose_handout
+from companion.core.handout import (
+    Handout,
+    Section,
+    compose_handout,
+    explain_for_patient,
+)
 from companion.core.i18n import Strings
 from companion.core.records import Patient, Visit
 
@@ -58,17 +63,41 @@ def handout_for_visit(
     )
     regions = visit_rules.visit_regions(visit.levels, visit.regions)
     names = [content.regions[r].name for r in regions if r in content.regions]
+    # Every region of the visit is explained, and every region's warning signs
+    # go home: a crash at C5, T6 and L4 needs all three.
+    explained = [explain_for_patient(content, r) for r in regions]
+    muscles = tuple(dict.fromkeys(m for e in explained for m, _ in e.muscles))
+    lines = tuple(dict.fromkeys(line for e in explained for _, line in e.muscles))
+    merged = {
+        "where": tuple(e.region_text for e in explained),
+        "muscles": lines,
+        "warning": tuple(dict.fromkeys(w for e in explained for w in e.warning_signs)),
+    }
     typed = plan_lines(visit.patient_plan)
-    right = []
-    for section in handout.right:
-        if section.key == PLAN_KEY and typed:
-            chosen = _chosen_options(content, visit)
-            section = Section(section.key, section.title, (*typed, *chosen))
-        right.append(section)
+    if typed:
+        merged[PLAN_KEY] = (*typed, *_chosen_options(content, visit))
+
+    def merge(sections: tuple[Section, ...]) -> tuple[Section, ...]:
+        if len(explained) < 2 and not typed:
+            return sections
+        where = labels.t("handout.where_title", region=", ".join(names))
+        return tuple(
+            dataclasses.replace(
+                s,
+                paragraphs=merged[s.key],
+                title=where if s.key == "where" else s.title,
+            )
+            if s.key in merged and (len(explained) > 1 or s.key == PLAN_KEY)
+            else s
+            for s in sections
+        )
+
     return dataclasses.replace(
         handout,
         region_name=" · ".join(names) or handout.region_name,
-        right=tuple(right),
+        muscles=muscles if len(explained) > 1 else handout.muscles,
+        left=merge(handout.left),
+        right=merge(handout.right),
     )
 
 
