@@ -242,10 +242,8 @@ class Store:
                 raise InvalidInput("visit_id", f"No visit with id {visit_id!r}.")
             visit = visits.changed_visit(current, fields)
             visits.update_visit(self.db, visit)
-            if visit.episode_id and ("onset_date" in fields or "mechanism" in fields):
-                episodes.update_episode(
-                    self.db, visit.episode_id, visit.onset_date, visit.mechanism
-                )
+            if "onset_date" in fields or "mechanism" in fields:
+                visit = episodes.follow_visit_change(self.db, visit)
             self._audit_in_transaction(audit.EDIT_VISIT, visit_id)
         return visit
 

@@ -167,3 +167,33 @@ def place_new_visit(
     )
     insert_visit(db, visit)
     return visit
+
+
+def follow_visit_change(db: Database, visit: Visit) -> Visit:
+    """Keep the episode true to a visit whose onset or mechanism was edited.
+
+    The first visit of an episode defines it, so its edit updates the episode.
+    A later visit that now names another injury (another onset, another
+    mechanism) leaves for an episode of its own; the earlier course is kept as
+    it was (inside the caller's transaction).
+    """
+    if visit.episode_id is None:
+        return visit
+    episode = get_episode(db, visit.episode_id)
+    if episode is None:
+        return visit
+    (others,) = db.conn.execute(
+        "SELECT count(*) FROM visits WHERE episode_id = ? AND id <> ?",
+        (visit.episode_id, visit.id),
+    ).fetchone()
+    if others and is_new_episode(
+        episode.onset_date, episode.mechanism, visit.onset_date, visit.mechanism
+    ):
+        new = build_episode(visit.patient_id, visit.onset_date, visit.mechanism)
+        insert_episode(db, new)
+        db.conn.execute(
+            "UPDATE visits SET episode_id = ? WHERE id = ?", (new.id, visit.id)
+        )
+        return dataclasses.replace(visit, episode_id=new.id)
+    update_episode(db, visit.episode_id, visit.onset_date, visit.mechanism)
+    return visit

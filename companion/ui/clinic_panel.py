@@ -7,10 +7,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QListWidget,
     QListWidgetItem,
-    QMenu,
     QPushButton,
     QScrollArea,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -48,16 +46,8 @@ class ClinicPanel(QWidget):
         self.visit_list = QListWidget(objectName="visitList")
         self.visit_list.setMaximumHeight(96)
         self.new_visit_button = QPushButton(objectName="newVisit")
-        self.new_episode_button = QToolButton(objectName="visitMenu")
-        self.new_episode_button.setPopupMode(
-            QToolButton.ToolButtonPopupMode.InstantPopup
-        )
-        self.visit_menu = QMenu(self.new_episode_button)
-        self.new_episode_action = self.visit_menu.addAction("")
-        self.new_episode_action.triggered.connect(
-            lambda: self.new_visit(new_episode=True)
-        )
-        self.new_episode_button.setMenu(self.visit_menu)
+        # A new injury or onset: a visit that starts its own episode of care.
+        self.new_episode_button = QPushButton(objectName="newEpisode")
         self.editor = VisitEditor(context)
         self.scroll = QScrollArea(objectName="visitScroll")
         self.scroll.setWidgetResizable(True)
@@ -79,6 +69,9 @@ class ClinicPanel(QWidget):
 
         self.picker.new_patient_requested.connect(self.new_patient)
         self.new_visit_button.clicked.connect(lambda: self.new_visit())
+        self.new_episode_button.clicked.connect(
+            lambda: self.new_visit(new_episode=True)
+        )
         self.visit_list.itemActivated.connect(self._open_visit_item)
         self.visit_list.itemClicked.connect(self._open_visit_item)
         self.ops.changed.connect(self._on_changed)
@@ -93,9 +86,8 @@ class ClinicPanel(QWidget):
         self.picker.set_strings(self.state.strings)
         self.new_visit_button.setText(t("visit.new"))
         self.new_visit_button.setToolTip(t("visit.new_tip"))
-        self.new_episode_action.setText(t("visit.new_episode"))
+        self.new_episode_button.setText(t("visit.new_episode_button"))
         self.new_episode_button.setToolTip(t("visit.new_episode"))
-        self.new_episode_button.setAccessibleName(t("visit.new_episode"))
 
     def new_patient(self) -> None:
         """Ask for a chart number or initials and open the new patient."""

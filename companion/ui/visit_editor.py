@@ -49,7 +49,11 @@ def from_qdate(value: QDate) -> date | None:
 
 
 class VisitHeader(QWidget):
-    """Title, "Saved" and the banners: kept above the scrolling form, always seen."""
+    """Title, "Saved" and a failed save: kept above the scrolling form, always seen.
+
+    The red-flag banner heads the form itself: it can run to several lines, and
+    above the scroll area it would squeeze the form out of a 720-line screen.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -67,7 +71,6 @@ class VisitHeader(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.error_banner)
-        layout.addWidget(self.flag_banner)
 
 
 class VisitEditor(QWidget):
@@ -191,6 +194,7 @@ class VisitEditor(QWidget):
         self.body = QWidget(objectName="visitBody")
         body = QVBoxLayout(self.body)
         body.setContentsMargins(0, 0, 0, 0)
+        body.addWidget(self.flag_banner)
         body.addLayout(self.form)
         body.addWidget(self.flags_box)
         body.addWidget(self.treatments_box)
@@ -315,8 +319,13 @@ class VisitEditor(QWidget):
         visit = self.ops.visit
         patient = self.ops.patient
         if visit is None or patient is None:
-            self.title.setText(t("visit.none"))
+            self.title.setText(
+                t("visit.none_for_patient", patient=patient.label)
+                if patient is not None
+                else t("visit.none")
+            )
             self.levels_label.setText("")
+            self.levels_label.hide()
             self._show_tags([])
             self.pain_value.setText("—")
             self.flag_banner.hide()
@@ -327,6 +336,7 @@ class VisitEditor(QWidget):
         codes = visit_rules.visit_codes(visit.levels, visit.regions)
         self._show_tags(codes)
         self.levels_label.setText("" if codes else t("visit.no_levels"))
+        self.levels_label.setVisible(not codes)
         self.pain_value.setText("—" if visit.pain is None else f"{visit.pain}/10")
         self._refresh_flag_banner()
 
@@ -481,10 +491,14 @@ class VisitEditor(QWidget):
     def _save(self, **fields: object) -> bool:
         if self._loading or self.ops.visit is None:
             return False
-        ok = self.ops.update_visit(**fields).ok
-        if ok:
+        episode = self.ops.visit.episode_id
+        result = self.ops.update_visit(**fields)
+        if result.ok:
             self._refresh_header()
-        return ok
+            if result.value is not None and result.value.episode_id != episode:
+                # Another injury than the course it followed: its own episode now.
+                self.context.status(self.context.t("visit.episode_split"), 8000)
+        return result.ok
 
     def _on_dates_changed(self) -> None:
         self._save(

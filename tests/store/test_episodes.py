@@ -90,3 +90,22 @@ def test_migration_places_every_old_visit_in_an_episode(db_path: Path) -> None:
         episodes = store.episodes_for("p1")
         assert len(episodes) == 2
         assert episodes[0].mechanism == "car_accident"
+
+
+def test_a_follow_up_edited_to_a_new_injury_leaves_the_old_course(
+    store: Store,
+) -> None:
+    """Choosing "car accident" on a follow-up of a sport injury gives that visit its
+    own episode; the first visit's edits still update its episode."""
+    p = store.create_patient(chart_number="E-4")
+    first = store.start_visit(p.id, date(2026, 1, 5), mechanism="sport")
+    follow = store.start_visit(p.id, date(2026, 3, 1))
+    assert follow.episode_id == first.episode_id
+    crash = store.update_visit(follow.id, mechanism="car_accident")
+    assert crash.episode_id != first.episode_id
+    assert store.get_visit(follow.id).episode_id == crash.episode_id
+    assert store.get_episode(first.episode_id).mechanism == "sport"
+    store.update_visit(crash.id, onset_date=date(2026, 2, 28))
+    assert store.get_episode(crash.episode_id).onset_date == date(2026, 2, 28)
+    store.update_visit(first.id, mechanism="lifting")
+    assert store.get_episode(first.episode_id).mechanism == "lifting"
