@@ -675,9 +675,7 @@ def _check_language(
             if table is None:
                 raise check.fail(key, "missing translation")
             table = check.table(table, key)
-            _check_fields(
-                check, table, key, fields, OPTIONAL_FIELDS.get(section, ())
-            )
+            _check_fields(check, table, key, fields, OPTIONAL_FIELDS.get(section, ()))
             if section == "option":
                 _check_region_notes(check, table, key, ids[item_id])
         for item_id in texts:
@@ -745,11 +743,11 @@ def _check_region_notes(
         )
     for field in texts:
         region = field.removeprefix("evidence_note_")
-        if field != EXTRAPOLATED_NOTE and region != field:
-            if region not in item["regions"]:
-                raise check.fail(
-                    f"{key}.{field}", f"the option is not offered for {region}"
-                )
+        is_region_note = field != EXTRAPOLATED_NOTE and region != field
+        if is_region_note and region not in item["regions"]:
+            raise check.fail(
+                f"{key}.{field}", f"the option is not offered for {region}"
+            )
 
 
 def _check_no_authoring_notes(check: _Checker, data: Mapping[str, Any]) -> None:

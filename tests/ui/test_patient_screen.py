@@ -181,7 +181,7 @@ def test_screen_explains_causes_home_care_warnings_and_the_weeks(
     for flag in content.red_flags_for("lumbar"):
         if flag.urgency in ("emergency", "urgent"):
             assert flag.patient in text
-    for tip in content.prevention:
+    for tip in content.prevention_for("lumbar"):
         assert tip.patient in text
 
 
@@ -414,8 +414,11 @@ def test_reading_a_hidden_screen_catches_up(launch: Launch):
     assert home > 0
     screen.go_to_page(home)
     assert screen.current_page() == home
+    # The page's first topic may be one continued from the page before.
+    topic = screen.pages()[home].topics[0]
     window.state.select("C4")  # same region: it stays on the same topic
-    assert screen.current_page() == home
+    assert 0 < screen.current_page() <= home
+    assert topic in screen.pages()[screen.current_page()].topics
     window.state.select("L4")  # another region: back to its first page
     assert screen.current_page() == 0
 
