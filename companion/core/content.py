@@ -35,10 +35,17 @@ SCREENED_ROOTS = ("C5", "C6", "C7", "C8", "T1", "L2", "L3", "L4", "L5", "S1")
 # The citation key of the source article: shown as a source, always last.
 SOURCE_ARTICLE = "seed"
 # Phrases that belong in authoring comments, never in text the app shows.
+AUTHORING_PHRASES = (
+    "article",
+    "artículo",
+    "not named in",
+    "anatomical addition",
+    "anatomical grounds",
+    "added because",
+    "adición anatómica",
+)
 AUTHORING_NOTE = re.compile(
-    r"\b(?:article|artículo)\b|not named in|anatomical addition|"
-    r"anatomical grounds|added because|adición anatómica",
-    re.IGNORECASE,
+    "|".join(rf"\b{re.escape(p)}\b" for p in AUTHORING_PHRASES), re.IGNORECASE
 )
 
 # The text fields each language file must give for every id of a section.
@@ -351,6 +358,7 @@ class _Files:
         self.directory = directory
         self.cache_dir = cache_dir
         self._parsed: dict[str, dict[str, Any]] = {}
+        self.checked: set[str] = set()  # language files already validated
 
     def toml(self, name: str) -> dict[str, Any]:
         if name not in self._parsed:
@@ -752,6 +760,12 @@ def _check_region_notes(
 
 def _check_no_authoring_notes(check: _Checker, data: Mapping[str, Any]) -> None:
     """No text the app shows may carry a note meant for the content's authors."""
+    shown = {k: v for k, v in data.items() if k not in ("language", "language_name")}
+    # Fast path (this runs at every start): one lower-cased pass over all text;
+    # only a file that may hold a phrase is walked to name the key.
+    everything = "\n".join(_strings(shown)).lower()
+    if not any(phrase in everything for phrase in AUTHORING_PHRASES):
+        return
 
     def walk(value: Any, key: str) -> None:
         if isinstance(value, dict):
@@ -764,7 +778,20 @@ def _check_no_authoring_notes(check: _Checker, data: Mapping[str, Any]) -> None:
                     key, f"authoring note in shown text ({match.group(0)!r})"
                 )
 
-    walk({k: v for k, v in data.items() if k not in ("language", "language_name")}, "")
+    walk(shown, "")
+
+
+def _strings(value: Any) -> list[str]:
+    """Every text value inside nested tables (a loop: recursion costs at start)."""
+    found: list[str] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, str):
+            found.append(item)
+    return found
 
 
 def _compare_with_reference(
@@ -980,6 +1007,14 @@ def available_languages(content_dir: Path = DEFAULT_CONTENT_DIR) -> tuple[str, .
 _LOADED: dict[tuple[str, str], Content] = {}
 
 
+def _check_language_once(files: _Files, language: str, structure: _Structure) -> None:
+    """Validate a language file unless this load has already done so."""
+    file = f"{language}.toml"
+    if file not in files.checked:
+        _check_language(file, language, files.toml(file), structure)
+        files.checked.add(file)
+
+
 def _load_language(
     language: str,
     files: _Files,
@@ -988,15 +1023,13 @@ def _load_language(
 ) -> Content:
     file = f"{language}.toml"
     data = files.toml(file)
-    _check_language(file, language, data, structure)
+    _check_language_once(files, language, structure)
 
     reference_file = f"{structure.reference_language}.toml"
     reference = data
     if language != structure.reference_language:
         reference = files.toml(reference_file)
-        _check_language(
-            reference_file, structure.reference_language, reference, structure
-        )
+        _check_language_once(files, structure.reference_language, structure)
     general = reference.get("general", {})
     for name in REQUIRED_GENERAL:
         if name not in general:
