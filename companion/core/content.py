@@ -20,6 +20,33 @@ SPASM_FREQUENCIES = ("common", "less_common")
 LIKELIHOODS = ("common", "serious")
 URGENCIES = ("emergency", "urgent", "prompt")
 EVIDENCE_GRADES = ("supported", "limited", "comfort_only", "against")
+# Who a patient contacts for a red flag, and how soon (most urgent first).
+CALLS = ("emergency_services", "doctor_same_day", "clinic_same_day", "tell_clinician")
+# The calls each urgency may use: an emergency always means emergency services.
+CALLS_BY_URGENCY: dict[str, tuple[str, ...]] = {
+    "emergency": ("emergency_services",),
+    "urgent": ("emergency_services", "doctor_same_day", "clinic_same_day"),
+    "prompt": CALLS,
+}
+SCREEN_KINDS = ("absolute", "relative", "arterial")
+NEURODYNAMIC_TESTS = ("spurling", "femoral_stretch", "straight_leg_raise")
+# The nerve roots of the quick screen: the arm's and the leg's key roots.
+SCREENED_ROOTS = ("C5", "C6", "C7", "C8", "T1", "L2", "L3", "L4", "L5", "S1")
+# The citation key of the source article: shown as a source, always last.
+SOURCE_ARTICLE = "seed"
+# Phrases that belong in authoring comments, never in text the app shows.
+AUTHORING_PHRASES = (
+    "article",
+    "artículo",
+    "not named in",
+    "anatomical addition",
+    "anatomical grounds",
+    "added because",
+    "adición anatómica",
+)
+AUTHORING_NOTE = re.compile(
+    "|".join(rf"\b{re.escape(p)}\b" for p in AUTHORING_PHRASES), re.IGNORECASE
+)
 
 # The text fields each language file must give for every id of a section.
 TEXT_FIELDS: dict[str, tuple[str, ...]] = {
@@ -37,6 +64,18 @@ TEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "red_flag": ("name", "question", "action", "patient"),
     "option": ("name", "clinician", "evidence_note", "patient"),
     "prevention": ("name", "clinician", "patient"),
+    "radicular": ("name", "clinician", "patient"),
+    "nerve_root": ("dermatome", "myotome", "reflex"),
+    "manipulation_screen": ("name", "clinician"),
+}
+EXTRAPOLATED_NOTE = "evidence_note_extrapolated"
+# Fields a section may add: an option's note for a region outside its
+# evidence_regions, or one note for every such region (evidence extrapolated).
+OPTIONAL_FIELDS: dict[str, tuple[str, ...]] = {
+    "option": (
+        EXTRAPOLATED_NOTE,
+        *(f"evidence_note_{r.value}" for r in spine.REGIONS),
+    ),
 }
 ESCALATION_FIELDS = ("clinician", "patient")
 
@@ -46,7 +85,12 @@ REQUIRED_GENERAL: tuple[str, ...] = (
     "spasm_what_clinician",
     "notice",
     "from_article_false",
+    "scope_clinician",
+    "scope_patient",
     *(f"evidence_{v}" for v in EVIDENCE_GRADES),
+    *(f"call_{v}" for v in CALLS),
+    *(f"screen_{v}" for v in SCREEN_KINDS),
+    *(f"neurodynamic_{v}" for v in NEURODYNAMIC_TESTS),
     *(f"urgency_{v}" for v in URGENCIES),
     *(f"likelihood_{v}" for v in LIKELIHOODS),
     *(f"spasm_frequency_{v}" for v in SPASM_FREQUENCIES),
@@ -129,10 +173,15 @@ class Cause(NamedTuple):
 
 
 class RedFlag(NamedTuple):
-    """A screening question whose positive answer changes the plan."""
+    """A screening question whose positive answer changes the plan.
+
+    call says who the patient contacts and how soon (one of CALLS); its wording
+    is the [general] label call_<call>.
+    """
 
     id: str
     urgency: str
+    call: str
     regions: tuple[str, ...]
     name: str
     question: str
@@ -142,7 +191,12 @@ class RedFlag(NamedTuple):
 
 
 class Option(NamedTuple):
-    """A conservative care option with its evidence grade."""
+    """A conservative care option with its evidence grade.
+
+    evidence_note is the note for the region asked about when the option comes
+    from Content.options_for (from Content.options: the note of its
+    evidence_regions); evidence_notes holds the note for every region.
+    """
 
     id: str
     regions: tuple[str, ...]
@@ -152,15 +206,56 @@ class Option(NamedTuple):
     evidence_note: str
     patient: str
     cite: tuple[str, ...]
+    evidence_regions: tuple[str, ...]
+    evidence_notes: dict[str, str]
+    contraindicated_by: tuple[str, ...]  # red flag ids that rule it out
+    thrust: bool  # a thrust technique: needs a consent record
+
+    def evidence_note_for(self, region: str) -> str:
+        """The evidence note that holds for the region (it may say extrapolated)."""
+        return self.evidence_notes[region]
 
 
 class Prevention(NamedTuple):
-    """A way to lower the chance of another spasm."""
+    """A way to lower the chance of another spasm, for the regions it suits."""
 
     id: str
     name: str
     clinician: str
     patient: str
+    cite: tuple[str, ...]
+    regions: tuple[str, ...]
+
+
+class Radicular(NamedTuple):
+    """A region's radicular (nerve-root) pain: how to tell it and what to do."""
+
+    region: str
+    name: str
+    clinician: str
+    patient: str
+    cite: tuple[str, ...]
+
+
+class NerveRoot(NamedTuple):
+    """One root of the quick neuro screen: key sensory point, key muscle, reflex."""
+
+    id: str
+    dermatome: str
+    myotome: str
+    reflex: str
+    has_reflex: bool
+    neurodynamic: str  # one of NEURODYNAMIC_TESTS; label: neurodynamic_<id>
+    cite: tuple[str, ...]
+
+
+class ScreenItem(NamedTuple):
+    """One check of the clinician's pre-manipulation screen."""
+
+    id: str
+    kind: str  # one of SCREEN_KINDS; label: screen_<kind>
+    name: str
+    clinician: str
     cite: tuple[str, ...]
 
 
@@ -187,6 +282,9 @@ class Content(NamedTuple):
     escalation: Escalation
     references: dict[str, Reference]
     general: dict[str, str]
+    radicular: dict[str, Radicular]
+    nerve_roots: dict[str, NerveRoot]
+    manipulation_screen: tuple[ScreenItem, ...]
 
     def region(self, code: str) -> RegionInfo:
         """The region for a region code ("lumbar") or a level code ("L4")."""
@@ -212,9 +310,26 @@ class Content(NamedTuple):
         return tuple(f for f in self.red_flags if code in f.regions)
 
     def options_for(self, region_or_level: str) -> tuple[Option, ...]:
-        """Care options that apply to the region."""
+        """Care options that apply to the region, each with that region's note."""
         code = _region_code(region_or_level)
-        return tuple(o for o in self.options if code in o.regions)
+        return tuple(
+            o._replace(evidence_note=o.evidence_notes[code])
+            for o in self.options
+            if code in o.regions
+        )
+
+    def prevention_for(self, region_or_level: str) -> tuple[Prevention, ...]:
+        """Prevention advice offered for the region."""
+        code = _region_code(region_or_level)
+        return tuple(p for p in self.prevention if code in p.regions)
+
+    def radicular_for(self, region_or_level: str) -> Radicular:
+        """The region's radicular pain section."""
+        return self.radicular[_region_code(region_or_level)]
+
+    def call_text(self, flag: RedFlag) -> str:
+        """Who the patient calls for a red flag, and how soon, in this language."""
+        return self.general[f"call_{flag.call}"]
 
     def citation(self, key: str) -> Reference:
         """The full reference for a citation key."""
@@ -243,6 +358,7 @@ class _Files:
         self.directory = directory
         self.cache_dir = cache_dir
         self._parsed: dict[str, dict[str, Any]] = {}
+        self.checked: set[str] = set()  # language files already validated
 
     def toml(self, name: str) -> dict[str, Any]:
         if name not in self._parsed:
@@ -342,7 +458,20 @@ class _Checker:
         for ref in value:
             if ref not in references:
                 raise self.fail(f"{key}.cite", f"unknown citation key {ref!r}")
+        # Guidelines and references first; the source article is shown last.
+        if SOURCE_ARTICLE in value[:-1] or value == [SOURCE_ARTICLE]:
+            raise self.fail(
+                f"{key}.cite",
+                f"the source article ({SOURCE_ARTICLE!r}) must come last, "
+                "after a guideline or reference",
+            )
         return tuple(value)
+
+    def flag(self, table: Mapping[str, Any], field: str, key: str) -> bool:
+        value = table.get(field, False)
+        if not isinstance(value, bool):
+            raise self.fail(f"{key}.{field}", "must be true or false")
+        return value
 
 
 def _parse_references(files: _Files) -> dict[str, Reference]:
@@ -448,8 +577,45 @@ def _parse_structure(files: _Files, references: Mapping[str, Reference]) -> _Str
             check.members(item, "regions", key, known_regions, "region")
             check.cite(item, key, references)
 
+    flags = sections["red_flag"]
+    for item_id, item in flags.items():
+        key = f"red_flag.{item_id}"
+        # A warning sign always says who to call and how soon.
+        call = check.choice(item, "call", key, CALLS)
+        allowed = CALLS_BY_URGENCY[item["urgency"]]
+        if call not in allowed:
+            raise check.fail(
+                f"{key}.call",
+                f"{call!r} is too slow for urgency {item['urgency']!r} "
+                f"(expected one of: {', '.join(allowed)})",
+            )
+
+    for item_id, item in sections["option"].items():
+        key = f"option.{item_id}"
+        check.members(item, "evidence_regions", key, known_regions, "region")
+        if "contraindicated_by" in item:
+            check.members(item, "contraindicated_by", key, flags, "red flag id")
+        check.flag(item, "thrust", key)
+
     for item_id, item in sections["prevention"].items():
-        check.cite(item, f"prevention.{item_id}", references)
+        key = f"prevention.{item_id}"
+        check.members(item, "regions", key, known_regions, "region")
+        check.cite(item, key, references)
+
+    _check_ids(check, "radicular", sections["radicular"], known_regions)
+    for region_id, item in sections["radicular"].items():
+        check.cite(item, f"radicular.{region_id}", references)
+    _check_ids(check, "nerve_root", sections["nerve_root"], SCREENED_ROOTS)
+    for root_id, item in sections["nerve_root"].items():
+        key = f"nerve_root.{root_id}"
+        if not isinstance(item.get("has_reflex"), bool):
+            raise check.fail(f"{key}.has_reflex", "must be true or false")
+        check.choice(item, "neurodynamic", key, NEURODYNAMIC_TESTS)
+        check.cite(item, key, references)
+    for item_id, item in sections["manipulation_screen"].items():
+        key = f"manipulation_screen.{item_id}"
+        check.choice(item, "kind", key, SCREEN_KINDS)
+        check.cite(item, key, references)
 
     if "escalation" not in data:
         raise check.fail("escalation", "missing section")
@@ -464,6 +630,19 @@ def _parse_structure(files: _Files, references: Mapping[str, Reference]) -> _Str
         raise check.fail("escalation.weeks", "must be [first, last] whole weeks")
     check.cite(escalation, "escalation", references)
     return _Structure(reference_language, sections, escalation)
+
+
+def _check_ids(
+    check: _Checker, section: str, items: Mapping[str, Any], expected: Iterable[str]
+) -> None:
+    """A section keyed by a fixed set of ids (regions, roots) has exactly those."""
+    expected = tuple(expected)
+    for item_id in items:
+        if item_id not in expected:
+            raise check.fail(f"{section}.{item_id}", "unknown id")
+    for item_id in expected:
+        if item_id not in items:
+            raise check.fail(f"{section}.{item_id}", "missing")
 
 
 def _language_keys(data: Mapping[str, Any]) -> set[str]:
@@ -503,7 +682,10 @@ def _check_language(
             table = texts.get(item_id)
             if table is None:
                 raise check.fail(key, "missing translation")
-            _check_fields(check, check.table(table, key), key, fields)
+            table = check.table(table, key)
+            _check_fields(check, table, key, fields, OPTIONAL_FIELDS.get(section, ()))
+            if section == "option":
+                _check_region_notes(check, table, key, ids[item_id])
         for item_id in texts:
             if item_id not in ids:
                 raise check.fail(
@@ -524,18 +706,92 @@ def _check_language(
     for name, value in general.items():
         if not isinstance(value, str) or not value.strip():
             raise check.fail(f"general.{name}", "missing translation")
+    _check_no_authoring_notes(check, data)
 
 
 def _check_fields(
-    check: _Checker, table: Mapping[str, Any], key: str, fields: tuple[str, ...]
+    check: _Checker,
+    table: Mapping[str, Any],
+    key: str,
+    fields: tuple[str, ...],
+    optional: tuple[str, ...] = (),
 ) -> None:
     for field in fields:
         value = table.get(field)
         if not isinstance(value, str) or not value.strip():
             raise check.fail(f"{key}.{field}", "missing translation")
     for field in table:
-        if field not in fields:
+        if field in optional:
+            value = table[field]
+            if not isinstance(value, str) or not value.strip():
+                raise check.fail(f"{key}.{field}", "must be non-empty text")
+        elif field not in fields:
             raise check.fail(f"{key}.{field}", "unknown field")
+
+
+def _check_region_notes(
+    check: _Checker, texts: Mapping[str, Any], key: str, item: Mapping[str, Any]
+) -> None:
+    """Every region an option is offered for has an evidence note that holds there.
+
+    evidence_note speaks for the option's evidence_regions; any other region
+    needs its own evidence_note_<region>, or evidence_note_extrapolated saying
+    plainly that the evidence comes from elsewhere.
+    """
+    for region in item["regions"]:
+        if region in item["evidence_regions"]:
+            continue
+        if f"evidence_note_{region}" in texts or EXTRAPOLATED_NOTE in texts:
+            continue
+        raise check.fail(
+            key,
+            f"no evidence note valid for the {region} region (add "
+            f"evidence_note_{region}, or {EXTRAPOLATED_NOTE} if the evidence "
+            "is from another region)",
+        )
+    for field in texts:
+        region = field.removeprefix("evidence_note_")
+        is_region_note = field != EXTRAPOLATED_NOTE and region != field
+        if is_region_note and region not in item["regions"]:
+            raise check.fail(
+                f"{key}.{field}", f"the option is not offered for {region}"
+            )
+
+
+def _check_no_authoring_notes(check: _Checker, data: Mapping[str, Any]) -> None:
+    """No text the app shows may carry a note meant for the content's authors."""
+    shown = {k: v for k, v in data.items() if k not in ("language", "language_name")}
+    # Fast path (this runs at every start): one lower-cased pass over all text;
+    # only a file that may hold a phrase is walked to name the key.
+    everything = "\n".join(_strings(shown)).lower()
+    if not any(phrase in everything for phrase in AUTHORING_PHRASES):
+        return
+
+    def walk(value: Any, key: str) -> None:
+        if isinstance(value, dict):
+            for name, inner in value.items():
+                walk(inner, f"{key}.{name}" if key else name)
+        elif isinstance(value, str):
+            match = AUTHORING_NOTE.search(value)
+            if match:
+                raise check.fail(
+                    key, f"authoring note in shown text ({match.group(0)!r})"
+                )
+
+    walk(shown, "")
+
+
+def _strings(value: Any) -> list[str]:
+    """Every text value inside nested tables (a loop: recursion costs at start)."""
+    found: list[str] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, str):
+            found.append(item)
+    return found
 
 
 def _compare_with_reference(
@@ -623,6 +879,7 @@ def _build(
         lambda i, item, t: RedFlag(
             id=i,
             urgency=item["urgency"],
+            call=item["call"],
             regions=tuple(item["regions"]),
             name=t["name"],
             question=t["question"],
@@ -642,6 +899,10 @@ def _build(
             evidence_note=t["evidence_note"],
             patient=t["patient"],
             cite=tuple(item["cite"]),
+            evidence_regions=tuple(item["evidence_regions"]),
+            evidence_notes=_region_notes(item, t),
+            contraindicated_by=tuple(item.get("contraindicated_by", ())),
+            thrust=item.get("thrust", False),
         ),
     )
     prevention = each(
@@ -651,6 +912,46 @@ def _build(
             name=t["name"],
             clinician=t["clinician"],
             patient=t["patient"],
+            cite=tuple(item["cite"]),
+            regions=tuple(item["regions"]),
+        ),
+    )
+    radicular = {
+        r.region: r
+        for r in each(
+            "radicular",
+            lambda i, item, t: Radicular(
+                region=i,
+                name=t["name"],
+                clinician=t["clinician"],
+                patient=t["patient"],
+                cite=tuple(item["cite"]),
+            ),
+        )
+    }
+    # Roots in screen order (C5 first) whatever the file order.
+    roots = {
+        r.id: r
+        for r in each(
+            "nerve_root",
+            lambda i, item, t: NerveRoot(
+                id=i,
+                dermatome=t["dermatome"],
+                myotome=t["myotome"],
+                reflex=t["reflex"],
+                has_reflex=item["has_reflex"],
+                neurodynamic=item["neurodynamic"],
+                cite=tuple(item["cite"]),
+            ),
+        )
+    }
+    screen = each(
+        "manipulation_screen",
+        lambda i, item, t: ScreenItem(
+            id=i,
+            kind=item["kind"],
+            name=t["name"],
+            clinician=t["clinician"],
             cite=tuple(item["cite"]),
         ),
     )
@@ -673,7 +974,21 @@ def _build(
         escalation=escalation,
         references=dict(references),
         general=dict(data["general"]),
+        radicular={r: radicular[r] for r in (x.value for x in spine.REGIONS)},
+        nerve_roots={r: roots[r] for r in SCREENED_ROOTS},
+        manipulation_screen=tuple(screen),
     )
+
+
+def _region_notes(item: Mapping[str, Any], texts: Mapping[str, str]) -> dict[str, str]:
+    """The evidence note for each region the option is offered for."""
+    notes = {}
+    for region in item["regions"]:
+        fallback = texts["evidence_note"]
+        if region not in item["evidence_regions"]:
+            fallback = texts.get(EXTRAPOLATED_NOTE, "")
+        notes[region] = texts.get(f"evidence_note_{region}", fallback)
+    return notes
 
 
 # ------------------------------------------------------------------ public ---
@@ -692,6 +1007,14 @@ def available_languages(content_dir: Path = DEFAULT_CONTENT_DIR) -> tuple[str, .
 _LOADED: dict[tuple[str, str], Content] = {}
 
 
+def _check_language_once(files: _Files, language: str, structure: _Structure) -> None:
+    """Validate a language file unless this load has already done so."""
+    file = f"{language}.toml"
+    if file not in files.checked:
+        _check_language(file, language, files.toml(file), structure)
+        files.checked.add(file)
+
+
 def _load_language(
     language: str,
     files: _Files,
@@ -700,15 +1023,13 @@ def _load_language(
 ) -> Content:
     file = f"{language}.toml"
     data = files.toml(file)
-    _check_language(file, language, data, structure)
+    _check_language_once(files, language, structure)
 
     reference_file = f"{structure.reference_language}.toml"
     reference = data
     if language != structure.reference_language:
         reference = files.toml(reference_file)
-        _check_language(
-            reference_file, structure.reference_language, reference, structure
-        )
+        _check_language_once(files, structure.reference_language, structure)
     general = reference.get("general", {})
     for name in REQUIRED_GENERAL:
         if name not in general:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
 from companion.core import progress, spine
+from companion.core.clinical_rules import handout_options, raised_flags
 from companion.core.content import Content
 from companion.core.i18n import Strings, strings
 from companion.core.records import Patient, Visit
@@ -48,9 +49,16 @@ def region_of(content: Content, code: str) -> str:
     raise KeyError(f"unknown selection code {code!r}")
 
 
-def explain_for_patient(content: Content, code: str) -> PatientExplanation:
-    """The plain-language explanation for a level, region or muscle code."""
+def explain_for_patient(
+    content: Content, code: str, raised: Iterable[str] = ()
+) -> PatientExplanation:
+    """The plain-language explanation for a level, region or muscle code.
+
+    raised are red flag ids present at the visit: home care leaves out every
+    option they rule out.
+    """
     region = content.regions[region_of(content, code)]
+    options = handout_options(content, region.id, (), raised)
     return PatientExplanation(
         language=content.language,
         region_id=region.id,
@@ -65,18 +73,14 @@ def explain_for_patient(content: Content, code: str) -> PatientExplanation:
         causes=tuple(
             c.patient for c in content.causes_for(region.id) if c.likelihood == "common"
         ),
-        home_care=tuple(
-            (o.id, o.patient)
-            for o in content.options_for(region.id)
-            if o.evidence != "against"
-        ),
+        home_care=tuple((o.id, o.patient) for o in options.other),
         warning_signs=tuple(
             f.patient
             for f in content.red_flags_for(region.id)
             if f.urgency in WARNING_URGENCIES
         ),
         expect=content.escalation.patient,
-        prevention=tuple(p.patient for p in content.prevention),
+        prevention=tuple(p.patient for p in content.prevention_for(region.id)),
         notice=content.general["notice"],
     )
 
@@ -216,19 +220,24 @@ def compose_handout(
     name: str = "",
     labels: Strings | None = None,
     visits: Iterable[Visit] = (),
+    red_flags: Mapping[str, str] | None = None,
 ) -> Handout:
     """The handout for a selection code in content's language.
 
-    recommended are option ids from the visit (unknown ids are skipped); name is
-    at most a first name, and only when the clinic allows it. visits are the open
-    patient's own visits: with two or more pain scores the page shows progress.
+    recommended are option ids from the visit, listed first in the clinician's
+    order (unknown ids and options of another region are skipped); red_flags
+    are the visit's answers: no option a present flag rules out is ever listed.
+    name is at most a first name, and only when the clinic allows it. visits are
+    the open patient's own visits: with two or more pain scores the page shows
+    progress.
     """
     labels = labels or strings(content.language)
     t = labels.t
-    explained = explain_for_patient(content, code)
-    options = {o.id: o for o in content.options}
-    plan_ids = [i for i in dict.fromkeys(recommended) if i in options]
-    plan = tuple(options[i].patient for i in plan_ids)
+    raised = raised_flags(red_flags or {})
+    explained = explain_for_patient(content, code, raised)
+    chosen = handout_options(content, explained.region_id, recommended, raised)
+    plan = tuple(o.patient for o in chosen.plan)
+    plan_ids = {o.id for o in chosen.plan}
     home = tuple(text for i, text in explained.home_care if i not in plan_ids)
     left = (
         Section("what", t("handout.what_title"), (explained.spasm_what,), False),

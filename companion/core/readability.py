@@ -86,6 +86,7 @@ def patient_texts(content: Content) -> list[tuple[str, str]]:
         *((f"red_flag.{f.id}.patient", f.patient) for f in content.red_flags),
         *((f"option.{o.id}.patient", o.patient) for o in content.options),
         *((f"prevention.{p.id}.patient", p.patient) for p in content.prevention),
+        *((f"radicular.{r}.patient", x.patient) for r, x in content.radicular.items()),
         ("escalation.patient", content.escalation.patient),
     ]
     return general + items

@@ -294,7 +294,7 @@ class RegionPanel(QWidget):
         html.append(f"<p>{e(esc.clinician)}{cite(esc.cite)}</p>")
 
         html.append(f"<h3>{e(t('panel.prevention'))}</h3><ul>")
-        for item in content.prevention:
+        for item in content.prevention_for(region.id):
             html.append(
                 f"<li><b>{e(item.name)}</b>: {e(item.clinician)}{cite(item.cite)}</li>"
             )

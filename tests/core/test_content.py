@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -119,14 +120,21 @@ def test_every_citation_key_resolves(content: Content) -> None:
             assert content.citation(key).text.strip()
 
 
-def test_references_hold_all_23_keys(content: Content) -> None:
-    """references.toml has a full reference for each of the 23 documented keys."""
+def test_references_hold_every_documented_key(content: Content) -> None:
+    """references.toml has a full reference for each of the 47 documented keys."""
     expected = {
         "seed", "nice-ng59", "acp-2017", "acp-imaging-2011", "choosing-wisely-lbp",
         "acr-lbp", "jospt-neck-2017", "canadian-cspine", "gray-1918", "farrar-2001",
         "childs-2005", "ostelo-2008", "vernon-1991", "stratford-1995", "hill-2008",
         "nass-cw", "aca-cw", "henschke-2009", "cleland-2008", "french-2006",
         "ahrq-hl", "clas", "weiss-ama",
+        # issue 15: safety, region-true content and the nerve-root screen
+        "biller-2014", "rushton-2023", "who-chiro-2005", "acr-spine-trauma",
+        "nexus-2000", "nice-ng65", "finucane-2020", "nice-ng234", "nice-cg95",
+        "acc-aha-aorta-2022", "nice-ng158", "nice-ng156", "nice-ng118",
+        "nice-ng111", "beers-2023", "fda-nsaid-2020", "steffens-2016",
+        "bogduk-2009", "vleeming-2008", "lirette-2014", "hopayian-2010",
+        "asia-isncsci", "magee-2014",
     }  # fmt: skip
     assert set(content.references) == expected
 
@@ -266,7 +274,7 @@ def test_options_reflect_the_evidence(content: Content) -> None:
     expected = {
         "heat", "ice", "nsaids", "muscle_relaxants", "manipulation", "massage",
         "stay_active", "exercise_therapy", "aquatic_exercise", "ultrasound",
-        "soft_collar",
+        "soft_collar", "mobilisation", "cervical_manipulation",
     }  # fmt: skip
     assert set(options) == expected
 
@@ -280,9 +288,12 @@ def test_escalation_window_is_four_to_six_weeks(content: Content) -> None:
 
 
 def test_prevention_covers_the_article(content: Content) -> None:
-    """Core, back extensors, stretching, yoga and Pilates are all covered."""
+    """Core, back extensors, stretching, yoga and Pilates are covered, plus the neck."""
     ids = {p.id for p in content.prevention}
-    assert ids == {"core_fitness", "back_extensors", "stretching", "yoga", "pilates"}
+    assert ids == {
+        "core_fitness", "back_extensors", "stretching", "yoga", "pilates",
+        "neck_strength",
+    }  # fmt: skip
     words = " ".join(f"{p.name} {p.clinician}" for p in content.prevention)
     for word in ("abdominal", "erector spinae", "stretching", "Yoga", "Pilates"):
         assert word in words
@@ -591,3 +602,413 @@ def test_misspelt_section_is_rejected(content_copy: Path) -> None:
     assert_error(
         load_error("en", content_copy), "spine.toml", "preventions", "unknown section"
     )
+
+
+# ------------------------------------------ issue 15: the validator's rules ---
+
+
+def test_authoring_note_in_shown_text_is_rejected(content_copy: Path) -> None:
+    """A note meant for authors ('not named in the source article') never loads."""
+    replace_once(
+        content_copy / "en.toml",
+        'name = "Sacrum and tailbone"\nclinician = "',
+        'name = "Sacrum and tailbone"\nclinician = "Not named in the source article. ',
+    )
+    assert_error(
+        load_error("en", content_copy),
+        "en.toml",
+        "region.sacral.clinician",
+        "authoring note in shown text ('Not named in')",
+    )
+
+
+def test_authoring_note_in_a_label_or_translation_is_rejected(
+    content_copy: Path,
+) -> None:
+    """The rule covers [general] labels and every language, not only items."""
+    replace_once(
+        content_copy / "es.toml",
+        'from_article_false = "también en esta región"',
+        'from_article_false = "no figura en el artículo de origen"',
+    )
+    assert_error(
+        load_error("es", content_copy),
+        "es.toml",
+        "general.from_article_false",
+        "authoring note in shown text ('artículo')",
+    )
+
+
+def test_warning_sign_without_who_to_call_is_rejected(content_copy: Path) -> None:
+    """A red flag must say who the patient calls and how soon."""
+    edit_item(
+        content_copy / "spine.toml",
+        "red_flag",
+        "trauma",
+        'call = "emergency_services"\n',
+        "",
+    )
+    assert_error(
+        load_error("en", content_copy), "spine.toml", "red_flag.trauma.call", "missing"
+    )
+
+
+def test_warning_sign_with_too_slow_a_call_is_rejected(content_copy: Path) -> None:
+    """An urgent flag cannot tell the patient to wait for the next visit."""
+    edit_item(
+        content_copy / "spine.toml",
+        "red_flag",
+        "cancer",
+        'call = "doctor_same_day"',
+        'call = "tell_clinician"',
+    )
+    assert_error(
+        load_error("en", content_copy),
+        "spine.toml",
+        "red_flag.cancer.call",
+        "'tell_clinician' is too slow for urgency 'urgent' (expected one of: "
+        "emergency_services, doctor_same_day, clinic_same_day)",
+    )
+
+
+def test_option_without_region_valid_evidence_note_is_rejected(
+    content_copy: Path,
+) -> None:
+    """Heat's low-back note cannot stand for the neck: the neck needs its own note."""
+    replace_once(
+        content_copy / "en.toml",
+        'evidence_note_extrapolated = "Evidence comes from low back pain (ACP 2017); '
+        'its use here is extrapolated."\n',
+        "",
+    )
+    assert_error(
+        load_error("en", content_copy),
+        "en.toml",
+        "option.heat",
+        "no evidence note valid for the cervical region (add "
+        "evidence_note_cervical, or evidence_note_extrapolated if the evidence "
+        "is from another region)",
+    )
+
+
+def test_evidence_note_for_a_region_the_option_skips_is_rejected(
+    content_copy: Path,
+) -> None:
+    """A region note on an option not offered there is a mistake, not ignored."""
+    replace_once(
+        content_copy / "en.toml",
+        'name = "Soft neck collar"\n',
+        'name = "Soft neck collar"\nevidence_note_lumbar = "Not for the back."\n',
+    )
+    assert_error(
+        load_error("en", content_copy),
+        "en.toml",
+        "option.soft_collar.evidence_note_lumbar",
+        "the option is not offered for lumbar",
+    )
+
+
+def test_citation_list_starting_with_the_source_article_is_rejected(
+    content_copy: Path,
+) -> None:
+    """Guidelines come first; a list that starts with the source article fails."""
+    edit_item(
+        content_copy / "spine.toml",
+        "cause",
+        "strain",
+        'cite = ["acp-2017", "nice-ng59", "jospt-neck-2017", "seed"]',
+        'cite = ["seed", "acp-2017", "nice-ng59", "jospt-neck-2017"]',
+    )
+    assert_error(
+        load_error("en", content_copy),
+        "spine.toml",
+        "cause.strain.cite",
+        "the source article ('seed') must come last, after a guideline or reference",
+    )
+
+
+def test_source_article_alone_is_not_a_citation(content_copy: Path) -> None:
+    """An item resting on the source article alone has no guideline behind it."""
+    edit_item(
+        content_copy / "spine.toml",
+        "cause",
+        "sleep_position",
+        'cite = ["nice-ng59", "jospt-neck-2017", "seed"]',
+        'cite = ["seed"]',
+    )
+    err = load_error("en", content_copy)
+    assert (err.file, err.key) == ("spine.toml", "cause.sleep_position.cite")
+
+
+def test_contraindication_must_name_a_red_flag(content_copy: Path) -> None:
+    """An option ruled out by an unknown flag id is a typo the loader reports."""
+    edit_item(
+        content_copy / "spine.toml",
+        "option",
+        "manipulation",
+        '"osteoporosis"',
+        '"osteoporsis"',
+    )
+    assert_error(
+        load_error("en", content_copy),
+        "spine.toml",
+        "option.manipulation.contraindicated_by",
+        "unknown red flag id 'osteoporsis'",
+    )
+
+
+def test_every_screened_root_is_required(content_copy: Path) -> None:
+    """The nerve-root screen covers C5–T1 and L2–S1: a missing root is reported."""
+    replace_once(
+        content_copy / "spine.toml",
+        '[[nerve_root]]\nid = "L5"',
+        '[[nerve_root]]\nid = "L6"',
+    )
+    assert_error(
+        load_error("en", content_copy), "spine.toml", "nerve_root.L6", "unknown id"
+    )
+
+
+# ------------------------------------------- issue 15: the content itself ---
+
+
+def all_items(content: Content) -> list:
+    """Every cited item of the content."""
+    return [
+        *content.regions.values(),
+        *content.muscles.values(),
+        *content.causes,
+        *content.red_flags,
+        *content.options,
+        *content.prevention,
+        *content.radicular.values(),
+        *content.nerve_roots.values(),
+        *content.manipulation_screen,
+        content.escalation,
+    ]
+
+
+def test_source_article_is_cited_last(content: Content) -> None:
+    """Wherever the source article is cited, a guideline or reference comes first."""
+    for item in all_items(content):
+        if "seed" in item.cite:
+            assert item.cite[-1] == "seed" and len(item.cite) > 1, item
+    assert content.citation("seed").text.startswith("Source article:")
+
+
+def test_neck_options_carry_neck_evidence_or_say_extrapolated(
+    content: Content,
+) -> None:
+    """With the neck selected no option cites low-back evidence as if it were neck's."""
+    for region in REGIONS:
+        for option in content.options_for(region):
+            note = option.evidence_note
+            assert note == option.evidence_note_for(region)
+            if region not in option.evidence_regions:
+                assert "extrapolat" in note, (region, option.id, note)
+    neck = {o.id: o for o in content.options_for("cervical")}
+    assert "JOSPT" in neck["exercise_therapy"].evidence_note
+    assert "JOSPT" in neck["cervical_manipulation"].evidence_note
+    assert "low back" not in neck["cervical_manipulation"].evidence_note
+    assert "manipulation" not in neck  # the lumbar thrust is not the neck's
+
+
+def test_prevention_is_the_regions_own(content: Content) -> None:
+    """Neck prevention is not lumbar core work; low back keeps the direct evidence."""
+    neck = {p.id for p in content.prevention_for("cervical")}
+    assert "neck_strength" in neck
+    assert not neck & {"core_fitness", "back_extensors", "pilates"}
+    lumbar = content.prevention_for("lumbar")
+    assert all("steffens-2016" in p.cite for p in lumbar)
+
+
+def test_neck_manipulation_explains_risks_alternatives_and_refusal(
+    content: Content,
+) -> None:
+    """Neck thrust text names stroke risk, alternatives, the right to say no, 911."""
+    option = next(o for o in content.options if o.id == "cervical_manipulation")
+    assert option.regions == ("cervical",) and option.thrust
+    for point in ("stroke", "say no", "911", "exercise"):
+        assert point in option.patient, point
+    assert "biller-2014" in option.cite and "rushton-2023" in option.cite
+    for flag in ("osteoporosis", "artery_dissection_signs", "myelopathy", "trauma"):
+        assert flag in option.contraindicated_by
+    thrusts = {o.id for o in content.options if o.thrust}
+    assert thrusts == {"manipulation", "cervical_manipulation"}
+
+
+def test_pre_manipulation_screen_has_all_three_parts(content: Content) -> None:
+    """Absolute and relative contraindications and the IFOMPT arterial screening."""
+    kinds = {item.kind for item in content.manipulation_screen}
+    assert kinds == {"absolute", "relative", "arterial"}
+    for item in content.manipulation_screen:
+        if item.kind == "arterial":
+            assert "rushton-2023" in item.cite
+    for kind in kinds:
+        assert content.text(f"screen_{kind}")
+
+
+def test_artery_dissection_signs_are_complete(content: Content) -> None:
+    """The question lists the IFOMPT signs, including the pain-only early picture."""
+    flag = next(f for f in content.red_flags if f.id == "artery_dissection_signs")
+    for sign in (
+        "one side", "face", "unsteady walking", "drop attacks", "nausea",
+        "nystagmus", "Horner", "pulsing noise", "loss of vision", "minor trauma",
+    ):  # fmt: skip
+        assert sign in flag.question, sign
+    assert flag.cite[0] == "rushton-2023"
+    for word in ("Balance", "Eye", "Face", "Arm or leg", "Speech", "911"):
+        assert word in flag.patient
+
+
+def test_every_warning_sign_says_who_to_call(content: Content) -> None:
+    """Emergency flags call 911; urgent ones a same-day call; each has its label."""
+    for flag in content.red_flags:
+        assert content.call_text(flag)
+        if flag.urgency == "emergency":
+            assert flag.call == "emergency_services"
+            assert "911" in flag.patient or "ER" in flag.patient, flag.id
+        elif flag.urgency == "urgent":
+            assert "today" in flag.patient or "same day" in flag.patient, flag.id
+    cancer = next(f for f in content.red_flags if f.id == "cancer")
+    assert "night" in cancer.patient and "rest" in cancer.patient
+    assert "acute oncology" in cancer.action and cancer.cite[0] == "nice-ng234"
+
+
+def test_non_spine_causes_are_asked_about(content: Content) -> None:
+    """Mid back asks about heart, aorta and lungs; low back about aneurysm, kidney."""
+    thoracic = {f.id for f in content.red_flags_for("thoracic")}
+    lumbar = {f.id for f in content.red_flags_for("lumbar")}
+    assert "chest_warning" in thoracic
+    assert {"aortic_aneurysm", "kidney"} <= lumbar
+    chest = next(f for f in content.red_flags if f.id == "chest_warning")
+    for cause in ("heart attack", "aortic dissection", "pulmonary embolism"):
+        assert cause in chest.action
+
+
+def test_trauma_action_is_ct_first_with_the_rules_scope(content: Content) -> None:
+    """Per ACR: CT first, MRI for cord/root/ligament; Canadian rule scope; NEXUS."""
+    trauma = next(f for f in content.red_flags if f.id == "trauma")
+    action = trauma.action
+    assert action.index("CT first") < action.index("MRI for suspected cord")
+    assert "advanced imaging such as MRI" not in action
+    for fact in ("GCS 15", "age 16 or over", "NEXUS", "no midline tenderness"):
+        assert fact in action
+    assert trauma.cite[0] == "acr-spine-trauma" and "nexus-2000" in trauma.cite
+
+
+def test_spondylitis_uses_nice_entry_criteria(content: Content) -> None:
+    """NG65: onset before 45 and over 3 months; minor trauma is imaged with CT."""
+    flag = next(f for f in content.red_flags if f.id == "ankylosing_spondylitis")
+    assert "before age 45" in flag.question and "over 3 months" in flag.question
+    assert "minor trauma" in flag.action and "CT" in flag.action
+    assert flag.cite[0] == "nice-ng65"
+
+
+def test_cauda_equina_safety_net_is_complete(content: Content) -> None:
+    """Genital numbness, wiping, sexual change, both legs; and sciatica repeats it."""
+    flag = next(f for f in content.red_flags if f.id == "cauda_equina")
+    for sign in ("private parts", "wipe", "sex", "both legs"):
+        assert sign in flag.patient
+    assert flag.cite[0] == "finucane-2020"
+    for region in ("lumbar", "sacral"):
+        assert "ER" in content.radicular_for(region).patient
+
+
+def test_medicine_cautions(content: Content) -> None:
+    """NSAIDs: pregnancy from 20 weeks, 65+, blood thinners; relaxants: Beers 2023."""
+    options = {o.id: o for o in content.options}
+    nsaids = options["nsaids"]
+    for caution in ("20 or more weeks pregnant", "65 or older", "blood thinner"):
+        assert caution in nsaids.patient
+    assert {"fda-nsaid-2020", "beers-2023"} <= set(nsaids.cite)
+    relaxants = options["muscle_relaxants"]
+    assert "Beers" in relaxants.clinician and "beers-2023" in relaxants.cite
+
+
+def test_scope_is_adults_and_a_child_is_flagged(content: Content) -> None:
+    """The notice says adults 16+; a child's back pain lowers the threshold."""
+    assert "16" in content.text("notice")
+    assert "16" in content.text("scope_clinician")
+    child = next(f for f in content.red_flags if f.id == "child")
+    assert "lower threshold" in child.action
+
+
+def test_sacrum_has_its_own_causes(content: Content) -> None:
+    """SI joint, gluteals and piriformis, coccyx and pelvic girdle pain in pregnancy."""
+    sacral = {c.id for c in content.causes_for("sacral")}
+    assert {
+        "si_joint", "gluteal_piriformis", "coccydynia", "pelvic_girdle_pregnancy",
+    } <= sacral  # fmt: skip
+    assert "si_joint" not in {c.id for c in content.causes_for("cervical")}
+
+
+def test_referred_and_radicular_pain_are_told_apart(content: Content) -> None:
+    """Spreading pain is not nerve irritation; radicular pain follows a dermatome."""
+    scm = content.muscles["sternocleidomastoid"]
+    assert "refers pain to the head and face" in scm.clinician
+    assert "points to inflammation or an irritated nerve" not in scm.clinician
+    referred = next(c for c in content.causes if c.id == "referred_pain")
+    assert "dermatomal" in referred.suggests
+    sciatica = content.radicular_for("lumbar").clinician
+    assert "gabapentinoids" in sciatica and "oral corticosteroids" in sciatica
+    assert "epidural" in sciatica and "surgical opinion" in sciatica
+    assert tuple(content.radicular) == REGIONS
+
+
+def test_anatomy_fixes(content: Content) -> None:
+    """Levator scapulae rotates down; both SCMs extend the head; rhomboids elevate."""
+    muscles = content.muscles
+    assert "rotates it downward" in muscles["levator_scapulae"].action
+    assert "extend the head" in muscles["sternocleidomastoid"].action
+    assert "elevate" in muscles["rhomboids"].action
+    collar = next(o for o in content.options if o.id == "soft_collar")
+    assert "minimising collar use" in collar.evidence_note
+
+
+def test_nerve_root_screen_matches_isncsci(content: Content) -> None:
+    """Ten roots with ISNCSCI key points and muscles, reflex and neurodynamic test."""
+    roots = content.nerve_roots
+    assert tuple(roots) == ("C5", "C6", "C7", "C8", "T1", "L2", "L3", "L4", "L5", "S1")
+    assert "Elbow flexors" in roots["C5"].myotome
+    assert "Biceps" in roots["C5"].reflex
+    assert "Wrist extensors" in roots["C6"].myotome
+    assert "Triceps" in roots["C7"].reflex
+    assert "Ankle dorsiflexors" in roots["L4"].myotome
+    assert "Long toe extensors" in roots["L5"].myotome
+    assert "Achilles" in roots["S1"].reflex and "heel" in roots["S1"].dermatome
+    assert [r.id for r in roots.values() if not r.has_reflex] == [
+        "C8",
+        "T1",
+        "L2",
+        "L5",
+    ]
+    tests = {r.id: r.neurodynamic for r in roots.values()}
+    assert tests["C6"] == "spurling" and tests["L3"] == "femoral_stretch"
+    assert tests["S1"] == "straight_leg_raise"
+    for root in roots.values():
+        assert root.cite[0] == "asia-isncsci"
+
+
+def shown_strings(value: object) -> list[str]:
+    """Every text value in a parsed language file (comments are not values)."""
+    if isinstance(value, dict):
+        return [s for inner in value.values() for s in shown_strings(inner)]
+    return [value] if isinstance(value, str) else []
+
+
+def test_spanish_terminology_fixes() -> None:
+    """One term for the emergency department, shoulder blade; no 'derivar', 'panza'."""
+    data = tomllib.loads((DEFAULT_CONTENT_DIR / "es.toml").read_text("utf-8"))
+    es = " ".join(shown_strings(data))
+    for wrong in (
+        "hondos", "panza", "sala de emergencias", "deriv", "fusionad", "Adición",
+    ):  # fmt: skip
+        assert wrong not in es, wrong
+    assert es.count("proveedor de salud") == 0
+    assert "anestesia en silla de montar" in es
+    assert "salir despedido del vehículo" in es
+    assert "músculos pequeños y profundos" in es
+    spanish = load_content("es")
+    patient = " ".join(m.patient for m in spanish.muscles.values())
+    assert "escápula" not in patient and "omóplato" in patient

@@ -86,6 +86,7 @@ def test_patient_texts_cover_every_item(languages: dict[str, Content]) -> None:
         + len(content.red_flags)
         + len(content.options)
         + len(content.prevention)
+        + len(content.radicular)
     )
     assert sum(key.endswith(".patient") for key in keys) == items + 1
     assert "muscle.multifidus.patient" in keys

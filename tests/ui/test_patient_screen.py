@@ -221,7 +221,7 @@ def test_screen_explains_causes_home_care_warnings_and_the_weeks(
     for flag in content.red_flags_for("lumbar"):
         if flag.urgency in ("emergency", "urgent"):
             assert flag.patient in text
-    for tip in content.prevention:
+    for tip in content.prevention_for("lumbar"):
         assert tip.patient in text
 
 
@@ -458,8 +458,11 @@ def test_reading_a_hidden_screen_catches_up(launch: Launch):
     assert home > 0
     screen.go_to_page(home)
     assert screen.current_page() == home
+    # The page's first topic may be one continued from the page before.
+    topic = screen.pages()[home].topics[0]
     visit_at(window, "C4")  # same region: it stays on the same topic
-    assert screen.current_page() == home
+    assert 0 < screen.current_page() <= home
+    assert topic in screen.pages()[screen.current_page()].topics
     visit_at(window, "L4")  # another region: back to its first page
     assert screen.current_page() == 0
 
@@ -477,7 +480,7 @@ def test_hidden_screen_takes_the_patients_language_and_name(
     window.ops.create_patient(
         chart_number="CH-ES-2", display_name="Zelda Vornhagen", preferred_language="es"
     )
-    window.state.select("L4")
+    visit_at(window, "L4")
     assert screen.layout_passes == passes
     assert screen.language == "es"
     assert "Zelda" in screen.greeting.text()  # the name is never stale …
@@ -486,6 +489,7 @@ def test_hidden_screen_takes_the_patients_language_and_name(
     window.ops.create_patient(
         chart_number="CH-ES-3", display_name="Yolanda Quist", preferred_language="es"
     )
+    visit_at(window, "L4")
     screen = shown_screen(window, qtbot)
     assert screen.windowTitle() == "Su espalda, explicada"
     text = screen_texts(screen)
