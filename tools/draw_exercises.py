@@ -19,7 +19,8 @@ from xml.sax.saxutils import escape
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from draw_diagrams import (  # noqa: E402  (a sibling script, not a package)
+# A sibling script, not a package: found through the path entry above.
+from draw_diagrams import (
     BAND,
     BAND_LINE,
     BONE_LINE,
@@ -289,12 +290,16 @@ def front_body(pose: Pose) -> Body:
     body.parts += [
         ("limb", left_leg, WIDTHS["leg"], False),
         ("limb", right_leg, WIDTHS["leg"], False),
-        ("torso", [shoulders["right"], shoulders["left"], hips["left"], hips["right"]],
-         WIDTHS["arm"], False),
+        (
+            "torso",
+            [shoulders["right"], shoulders["left"], hips["left"], hips["right"]],
+            WIDTHS["arm"],
+            False,
+        ),
         ("limb", [chest, neck_top], WIDTHS["neck"], False),
         ("limb", arm("left", pose.left_arm, pose.left_elbow), WIDTHS["arm"], False),
         ("limb", arm("right", pose.right_arm, pose.right_elbow), WIDTHS["arm"], False),
-    ]  # fmt: skip
+    ]
     return body
 
 
@@ -353,8 +358,15 @@ class Canvas:
     def stroke(self, pts: Iterable[Point], colour: str, width: float) -> None:
         pts = list(pts)
         d = "M " + " L ".join(p2s(p) for p in pts)
-        self.el("path", d=d, fill="none", stroke=colour, stroke_width=width,
-                stroke_linecap="round", stroke_linejoin="round")  # fmt: skip
+        self.el(
+            "path",
+            d=d,
+            fill="none",
+            stroke=colour,
+            stroke_width=width,
+            stroke_linecap="round",
+            stroke_linejoin="round",
+        )
 
     def svg(self, title: str) -> str:
         return "\n".join(
@@ -378,21 +390,39 @@ def draw_body(canvas: Canvas, body: Body) -> None:
         if kind == "torso":
             d = "M " + " L ".join(p2s(p) for p in pts) + " Z"
             for colour, line in ((INK, width + 2 * OUTLINE), (fill, width)):
-                canvas.el("path", d=d, fill=fill, stroke=colour, stroke_width=line,
-                          stroke_linejoin="round")  # fmt: skip
+                canvas.el(
+                    "path",
+                    d=d,
+                    fill=fill,
+                    stroke=colour,
+                    stroke_width=line,
+                    stroke_linejoin="round",
+                )
             continue
         canvas.stroke(pts, INK, width + 2 * OUTLINE)
         canvas.stroke(pts, fill, width)
-    canvas.el("circle", cx=body.head[0], cy=body.head[1], r=HEAD_R, fill=SKIN,
-              stroke=INK, stroke_width=OUTLINE)  # fmt: skip
+    canvas.el(
+        "circle",
+        cx=body.head[0],
+        cy=body.head[1],
+        r=HEAD_R,
+        fill=SKIN,
+        stroke=INK,
+        stroke_width=OUTLINE,
+    )
     if body.face != (0.0, 0.0):
         tip = add(body.head, mul(body.face, HEAD_R + 4))
         side = (-body.face[1], body.face[0])
         base_a = add(body.head, add(mul(body.face, HEAD_R - 3), mul(side, 4)))
         base_b = add(body.head, add(mul(body.face, HEAD_R - 3), mul(side, -4)))
-        canvas.el("path", d=f"M {p2s(base_a)} L {p2s(tip)} L {p2s(base_b)}",
-                  fill=SKIN, stroke=INK, stroke_width=1.6,
-                  stroke_linejoin="round")  # fmt: skip
+        canvas.el(
+            "path",
+            d=f"M {p2s(base_a)} L {p2s(tip)} L {p2s(base_b)}",
+            fill=SKIN,
+            stroke=INK,
+            stroke_width=1.6,
+            stroke_linejoin="round",
+        )
     else:
         nose = body.points["nose"]
         canvas.el("circle", cx=nose[0], cy=nose[1], r=1.8, fill=INK)
@@ -401,46 +431,81 @@ def draw_body(canvas: Canvas, body: Body) -> None:
 
 
 def draw_floor(canvas: Canvas, y: float) -> None:
-    canvas.el("rect", x=MARGIN / 2, y=y, width=WIDTH - MARGIN, height=10.0,
-              fill=FLOOR_FILL, stroke=FLOOR_LINE, stroke_width=1.2)  # fmt: skip
+    canvas.el(
+        "rect",
+        x=MARGIN / 2,
+        y=y,
+        width=WIDTH - MARGIN,
+        height=10.0,
+        fill=FLOOR_FILL,
+        stroke=FLOOR_LINE,
+        stroke_width=1.2,
+    )
 
 
 def draw_chair(canvas: Canvas, body: Body, floor: float, front: bool) -> None:
     hip = body.points["hip"]
     seat = hip[1] + WIDTHS["leg"] / 2 + OUTLINE
-    style = {"fill": "none", "stroke": PROP_LINE, "stroke_width": 4.0,
-             "stroke_linecap": "round"}  # fmt: skip
+    style = {
+        "fill": "none",
+        "stroke": PROP_LINE,
+        "stroke_width": 4.0,
+        "stroke_linecap": "round",
+    }
     if front:  # seen from the front: the seat's edge and two legs
         left, right = hip[0] - 48, hip[0] + 48
-        canvas.el("path", d=f"M {fmt(left)} {fmt(seat)} L {fmt(right)} {fmt(seat)}",
-                  **style)  # fmt: skip
+        canvas.el(
+            "path", d=f"M {fmt(left)} {fmt(seat)} L {fmt(right)} {fmt(seat)}", **style
+        )
         for x in (left + 4, right - 4):
-            canvas.el("path", d=f"M {fmt(x)} {fmt(seat)} L {fmt(x)} {fmt(floor)}",
-                      **style)  # fmt: skip
+            canvas.el(
+                "path", d=f"M {fmt(x)} {fmt(seat)} L {fmt(x)} {fmt(floor)}", **style
+            )
         return
     back_x = hip[0] - 26
     front_x = hip[0] + 44
-    canvas.el("path", d=f"M {fmt(back_x)} {fmt(seat)} L {fmt(front_x)} {fmt(seat)}",
-              **style)  # fmt: skip
+    canvas.el(
+        "path", d=f"M {fmt(back_x)} {fmt(seat)} L {fmt(front_x)} {fmt(seat)}", **style
+    )
     for x in (back_x + 4, front_x - 4):
         canvas.el("path", d=f"M {fmt(x)} {fmt(seat)} L {fmt(x)} {fmt(floor)}", **style)
-    canvas.el("path", d=f"M {fmt(back_x)} {fmt(seat)} L {fmt(back_x - 6)} "
-              f"{fmt(seat - 88)}", **style)  # fmt: skip
+    canvas.el(
+        "path",
+        d=f"M {fmt(back_x)} {fmt(seat)} L {fmt(back_x - 6)} {fmt(seat - 88)}",
+        **style,
+    )
 
 
 def draw_towel(canvas: Canvas, body: Body) -> None:
-    centre = quad_at(body.points["hip"], body.points["mid_trunk"],
-                     body.points["shoulder"], 0.75)  # fmt: skip
+    centre = quad_at(
+        body.points["hip"], body.points["mid_trunk"], body.points["shoulder"], 0.75
+    )
     floor = floor_y(body)
-    canvas.el("ellipse", cx=centre[0], cy=floor - 9, rx=16.0, ry=9.0,
-              fill=PROP_FILL, stroke=PROP_LINE, stroke_width=1.6)  # fmt: skip
+    canvas.el(
+        "ellipse",
+        cx=centre[0],
+        cy=floor - 9,
+        rx=16.0,
+        ry=9.0,
+        fill=PROP_FILL,
+        stroke=PROP_LINE,
+        stroke_width=1.6,
+    )
 
 
 def draw_band(canvas: Canvas, body: Body) -> None:
     hand = body.points["hand_near"]
     door_x = WIDTH - MARGIN - 8
-    canvas.el("rect", x=door_x, y=MARGIN, width=10.0, height=HEIGHT - 2 * MARGIN,
-              fill=PROP_FILL, stroke=PROP_LINE, stroke_width=1.4)  # fmt: skip
+    canvas.el(
+        "rect",
+        x=door_x,
+        y=MARGIN,
+        width=10.0,
+        height=HEIGHT - 2 * MARGIN,
+        fill=PROP_FILL,
+        stroke=PROP_LINE,
+        stroke_width=1.4,
+    )
     anchor = (door_x, hand[1] - 6)
     canvas.stroke([anchor, hand], "#5b6a73", 3.0)
     canvas.el("circle", cx=anchor[0], cy=anchor[1], r=4.0, fill=PROP_LINE)
@@ -450,8 +515,17 @@ def draw_mat_from_above(canvas: Canvas, bodies: list[Body]) -> None:
     boxes = [b.extent() for b in bodies]
     x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
     x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
-    canvas.el("rect", x=x0 - 16, y=y0 - 14, width=x1 - x0 + 32, height=y1 - y0 + 28,
-              rx=10.0, fill=FLOOR_FILL, stroke=FLOOR_LINE, stroke_width=1.2)  # fmt: skip
+    canvas.el(
+        "rect",
+        x=x0 - 16,
+        y=y0 - 14,
+        width=x1 - x0 + 32,
+        height=y1 - y0 + 28,
+        rx=10.0,
+        fill=FLOOR_FILL,
+        stroke=FLOOR_LINE,
+        stroke_width=1.2,
+    )
 
 
 def draw_arrow(
@@ -466,25 +540,46 @@ def draw_arrow(
         end = add(mid, mul(sub(end, mid), scale))
     normal = (-(end[1] - start[1]), end[0] - start[0])
     control = add(lerp(start, end, 0.5), mul(normal, bend))
-    canvas.el("path", d=f"M {p2s(start)} Q {p2s(control)} {p2s(end)}", fill="none",
-              stroke=ARROW, stroke_width=5.0, stroke_linecap="round")  # fmt: skip
+    canvas.el(
+        "path",
+        d=f"M {p2s(start)} Q {p2s(control)} {p2s(end)}",
+        fill="none",
+        stroke=ARROW,
+        stroke_width=5.0,
+        stroke_linecap="round",
+    )
     heads = [(end, control)] + ([(start, control)] if both else [])
     for tip, before in heads:
         back = heading(tip, before)
         wing_a = step(tip, back + 28, 17)
         wing_b = step(tip, back - 28, 17)
-        canvas.el("path", d=f"M {p2s(wing_a)} L {p2s(tip)} L {p2s(wing_b)} Z",
-                  fill=ARROW, stroke=ARROW, stroke_width=1.5,
-                  stroke_linejoin="round")  # fmt: skip
+        canvas.el(
+            "path",
+            d=f"M {p2s(wing_a)} L {p2s(tip)} L {p2s(wing_b)} Z",
+            fill=ARROW,
+            stroke=ARROW,
+            stroke_width=1.5,
+            stroke_linejoin="round",
+        )
 
 
 def draw_number(canvas: Canvas, number: int) -> None:
     # The frame's number is SVG text (never a path) and needs no translation.
-    canvas.el("circle", cx=24.0, cy=24.0, r=15.0, fill="#ffffff", stroke=INK,
-              stroke_width=2.0)  # fmt: skip
-    canvas.el("text", str(number), x=24.0, y=30.0, text_anchor="middle",
-              font_family=FONT, font_size=17, font_weight="bold", fill=INK,
-              cls="label")  # fmt: skip
+    canvas.el(
+        "circle", cx=24.0, cy=24.0, r=15.0, fill="#ffffff", stroke=INK, stroke_width=2.0
+    )
+    canvas.el(
+        "text",
+        str(number),
+        x=24.0,
+        y=30.0,
+        text_anchor="middle",
+        font_family=FONT,
+        font_size=17,
+        font_weight="bold",
+        fill=INK,
+        cls="label",
+    )
 
 
 def fit(bodies: list[Body]) -> tuple[float, Point]:
@@ -561,23 +656,85 @@ def render(exercise: Exercise) -> dict[str, str]:
 # --------------------------------------------------------------- exercises
 
 STAND = Pose(near_elbow=8, far_elbow=8, near_shoulder=184, far_shoulder=176)
-SIT = Pose(near_hip=90, far_hip=86, near_knee=90, far_knee=88, near_shoulder=170,
-           far_shoulder=168, near_elbow=40, far_elbow=40, props=("floor", "chair"))  # fmt: skip
-FRONT_SIT = Pose(view="front", leg_fold=0.35, shin_fold=1.0, left_leg=10,
-                 right_leg=10, left_knee=-10, right_knee=-10, props=("floor", "chair"))  # fmt: skip
-SUPINE = Pose(trunk=-90, near_hip=0, far_hip=0, near_shoulder=175, far_shoulder=172,
-              near_ankle=90, far_ankle=90)  # fmt: skip
-HOOK = Pose(trunk=-90, near_hip=50, far_hip=46, near_knee=100, far_knee=96,
-            near_shoulder=172, far_shoulder=168)  # fmt: skip
-FOURS = Pose(trunk=90, near_hip=90, far_hip=88, near_knee=90, far_knee=90,
-             near_shoulder=90, far_shoulder=88, near_elbow=0, far_elbow=0,
-             near_ankle=80, far_ankle=80)  # fmt: skip
-PRONE = Pose(trunk=90, near_hip=0, far_hip=0, near_shoulder=150, far_shoulder=146,
-             near_elbow=110, far_elbow=110, near_ankle=80, far_ankle=80, neck=-10)  # fmt: skip
+SIT = Pose(
+    near_hip=90,
+    far_hip=86,
+    near_knee=90,
+    far_knee=88,
+    near_shoulder=170,
+    far_shoulder=168,
+    near_elbow=40,
+    far_elbow=40,
+    props=("floor", "chair"),
+)
+FRONT_SIT = Pose(
+    view="front",
+    leg_fold=0.35,
+    shin_fold=1.0,
+    left_leg=10,
+    right_leg=10,
+    left_knee=-10,
+    right_knee=-10,
+    props=("floor", "chair"),
+)
+SUPINE = Pose(
+    trunk=-90,
+    near_hip=0,
+    far_hip=0,
+    near_shoulder=175,
+    far_shoulder=172,
+    near_ankle=90,
+    far_ankle=90,
+)
+HOOK = Pose(
+    trunk=-90,
+    near_hip=50,
+    far_hip=46,
+    near_knee=100,
+    far_knee=96,
+    near_shoulder=172,
+    far_shoulder=168,
+)
+FOURS = Pose(
+    trunk=90,
+    near_hip=90,
+    far_hip=88,
+    near_knee=90,
+    far_knee=90,
+    near_shoulder=90,
+    far_shoulder=88,
+    near_elbow=0,
+    far_elbow=0,
+    near_ankle=80,
+    far_ankle=80,
+)
+PRONE = Pose(
+    trunk=90,
+    near_hip=0,
+    far_hip=0,
+    near_shoulder=150,
+    far_shoulder=146,
+    near_elbow=110,
+    far_elbow=110,
+    near_ankle=80,
+    far_ankle=80,
+    neck=-10,
+)
 # Lying on the right side, seen from the front: the left limbs are on top.
-SIDE_LYING = Pose(view="front", trunk=-90, left_leg=2, right_leg=-2, leg_fold=0.7,
-                  shin_fold=0.7, left_knee=0, right_knee=0, feet_together=True,
-                  left_arm=12, right_arm=178, right_elbow=0)  # fmt: skip
+SIDE_LYING = Pose(
+    view="front",
+    trunk=-90,
+    left_leg=2,
+    right_leg=-2,
+    leg_fold=0.7,
+    shin_fold=0.7,
+    left_knee=0,
+    right_knee=0,
+    feet_together=True,
+    left_arm=12,
+    right_arm=178,
+    right_elbow=0,
+)
 
 
 def r(base: Pose, **changes: float | str | tuple[str, ...]) -> Pose:
@@ -585,113 +742,369 @@ def r(base: Pose, **changes: float | str | tuple[str, ...]) -> Pose:
 
 
 EXERCISES: tuple[Exercise, ...] = (
-    Exercise("chin_tuck", {"start": r(SIT, neck=14, head=-10),
-                           "end": r(SIT, neck=-4, head=4, chin_back=9)},
-             track="nose", arrow_offset=(10, -14), bend=0.0),
-    Exercise("neck_rotation", {"centre": FRONT_SIT,
-                               "left": r(FRONT_SIT, turn=0.85),
-                               "right": r(FRONT_SIT, turn=-0.85)},
-             track="nose", arrow_offset=(0, -56), bend=0.25, arrow_both=True),
-    Exercise("neck_side_bend", {"centre": FRONT_SIT,
-                                "left": r(FRONT_SIT, tilt=30),
-                                "right": r(FRONT_SIT, tilt=-30)},
-             track="head", arrow_offset=(0, -30), bend=-0.3, arrow_both=True),
-    Exercise("scapular_retraction", {"start": r(STAND, near_shoulder=186, curve=0.04,
-                                                neck=12),
-                                     "end": r(STAND, near_shoulder=200, curve=-0.05,
-                                              neck=0)},
-             track="elbow_near", arrow_offset=(-28, 0), bend=0.0),
-    Exercise("upper_trapezius_stretch", {"start": FRONT_SIT,
-                                         "end": r(FRONT_SIT, tilt=32, left_arm=150,
-                                                  left_elbow=110, right_arm=22)},
-             track="head", arrow_offset=(0, -34), bend=-0.3),
-    Exercise("levator_stretch", {"start": FRONT_SIT,
-                                 "end": r(FRONT_SIT, tilt=24, turn=0.6, nod=6,
-                                          left_arm=150, left_elbow=110, right_arm=22)},
-             track="nose", arrow_offset=(0, -36), bend=-0.3),
-    Exercise("neck_isometric", {"start": r(SIT, near_shoulder=60, near_elbow=100),
-                                "end": r(SIT, near_shoulder=46, near_elbow=118)},
-             track="hand_near", arrow_offset=(22, -4), bend=0.0),
-    Exercise("towel_extension", {"start": r(HOOK, curve=0.06, neck=30, near_shoulder=20,
-                                            far_shoulder=16, near_elbow=150,
-                                            far_elbow=150, props=("floor", "towel")),
-                                 "end": r(HOOK, curve=-0.12, neck=-6, near_shoulder=20,
-                                          far_shoulder=16, near_elbow=150,
-                                          far_elbow=150, props=("floor", "towel"))},
-             track="head", arrow_offset=(0, -30), bend=0.3),
-    Exercise("open_book", {"start": r(HOOK, trunk=-90, near_shoulder=95,
-                                      far_shoulder=90, near_elbow=0, far_elbow=0,
-                                      props=("mat",)),
-                           "end": r(HOOK, trunk=-90, near_shoulder=265, neck=-20,
-                                    far_shoulder=90, near_elbow=0, far_elbow=0,
-                                    props=("mat",))},
-             track="hand_near", arrow_offset=(0, 0), bend=0.6),
-    Exercise("cat_camel", {"neutral": FOURS, "cat": r(FOURS, curve=0.16, neck=30),
-                           "camel": r(FOURS, curve=-0.1, neck=-22)},
-             track="mid_trunk", arrow_offset=(0, -40), bend=0.0),
-    Exercise("band_row", {"start": r(STAND, near_shoulder=92, far_shoulder=88,
-                                     near_elbow=0, far_elbow=0, props=("floor", "band")),
-                          "end": r(STAND, near_shoulder=222, far_shoulder=218,
-                                   near_elbow=128, far_elbow=128,
-                                   props=("floor", "band"))},
-             track="hand_near", arrow_offset=(0, -22), bend=0.0),
-    Exercise("walking", {"step": r(STAND, near_hip=24, near_knee=8, far_hip=-14,
-                                   far_knee=18, near_shoulder=200, far_shoulder=160,
-                                   near_elbow=20, far_elbow=20),
-                         "stride": r(STAND, near_hip=-14, near_knee=18, far_hip=24,
-                                     far_knee=8, near_shoulder=160, far_shoulder=200,
-                                     near_elbow=20, far_elbow=20, shift_x=46)},
-             track="head", arrow_offset=(0, -36), bend=0.0),
-    Exercise("knee_to_chest", {"start": HOOK,
-                               "end": r(HOOK, near_hip=125, near_knee=120,
-                                        near_shoulder=100, near_hand_to="knee_near",
-                                        far_hand_to="knee_near")},
-             track="knee_near", arrow_offset=(10, -26), bend=-0.3),
-    Exercise("pelvic_tilt", {"start": r(HOOK, curve=-0.05),
-                             "end": r(HOOK, curve=0.04, near_hip=58, far_hip=54)},
-             track="hip", arrow_offset=(-6, -48), bend=0.6),
-    Exercise("bird_dog", {"start": FOURS,
-                          "end": r(FOURS, near_shoulder=4, near_elbow=0, far_hip=0,
-                                   far_knee=0, far_ankle=30)},
-             track="hand_near", arrow_offset=(0, -16), bend=-0.3),
-    Exercise("bridge", {"start": HOOK,
-                        "end": r(HOOK, trunk=-110, near_hip=10, far_hip=6,
-                                 near_knee=100, far_knee=96)},
-             track="hip", arrow_offset=(0, -44), bend=0.0),
-    Exercise("curl_up", {"start": r(SUPINE, near_hip=50, near_knee=100),
-                         "end": r(SUPINE, near_hip=50, near_knee=100, neck=18,
-                                  curve=0.04, trunk=-84)},
-             track="head", arrow_offset=(0, -30), bend=0.0),
+    Exercise(
+        "chin_tuck",
+        {
+            "start": r(SIT, neck=14, head=-10),
+            "end": r(SIT, neck=-4, head=4, chin_back=9),
+        },
+        track="nose",
+        arrow_offset=(10, -14),
+        bend=0.0,
+    ),
+    Exercise(
+        "neck_rotation",
+        {
+            "centre": FRONT_SIT,
+            "left": r(FRONT_SIT, turn=0.85),
+            "right": r(FRONT_SIT, turn=-0.85),
+        },
+        track="nose",
+        arrow_offset=(0, -56),
+        bend=0.25,
+        arrow_both=True,
+    ),
+    Exercise(
+        "neck_side_bend",
+        {
+            "centre": FRONT_SIT,
+            "left": r(FRONT_SIT, tilt=30),
+            "right": r(FRONT_SIT, tilt=-30),
+        },
+        track="head",
+        arrow_offset=(0, -30),
+        bend=-0.3,
+        arrow_both=True,
+    ),
+    Exercise(
+        "scapular_retraction",
+        {
+            "start": r(STAND, near_shoulder=186, curve=0.04, neck=12),
+            "end": r(STAND, near_shoulder=200, curve=-0.05, neck=0),
+        },
+        track="elbow_near",
+        arrow_offset=(-28, 0),
+        bend=0.0,
+    ),
+    Exercise(
+        "upper_trapezius_stretch",
+        {
+            "start": FRONT_SIT,
+            "end": r(FRONT_SIT, tilt=32, left_arm=150, left_elbow=110, right_arm=22),
+        },
+        track="head",
+        arrow_offset=(0, -34),
+        bend=-0.3,
+    ),
+    Exercise(
+        "levator_stretch",
+        {
+            "start": FRONT_SIT,
+            "end": r(
+                FRONT_SIT,
+                tilt=24,
+                turn=0.6,
+                nod=6,
+                left_arm=150,
+                left_elbow=110,
+                right_arm=22,
+            ),
+        },
+        track="nose",
+        arrow_offset=(0, -36),
+        bend=-0.3,
+    ),
+    Exercise(
+        "neck_isometric",
+        {
+            "start": r(SIT, near_shoulder=60, near_elbow=100),
+            "end": r(SIT, near_shoulder=46, near_elbow=118),
+        },
+        track="hand_near",
+        arrow_offset=(22, -4),
+        bend=0.0,
+    ),
+    Exercise(
+        "towel_extension",
+        {
+            "start": r(
+                HOOK,
+                curve=0.06,
+                neck=30,
+                near_shoulder=20,
+                far_shoulder=16,
+                near_elbow=150,
+                far_elbow=150,
+                props=("floor", "towel"),
+            ),
+            "end": r(
+                HOOK,
+                curve=-0.12,
+                neck=-6,
+                near_shoulder=20,
+                far_shoulder=16,
+                near_elbow=150,
+                far_elbow=150,
+                props=("floor", "towel"),
+            ),
+        },
+        track="head",
+        arrow_offset=(0, -30),
+        bend=0.3,
+    ),
+    Exercise(
+        "open_book",
+        {
+            "start": r(
+                HOOK,
+                trunk=-90,
+                near_shoulder=95,
+                far_shoulder=90,
+                near_elbow=0,
+                far_elbow=0,
+                props=("mat",),
+            ),
+            "end": r(
+                HOOK,
+                trunk=-90,
+                near_shoulder=265,
+                neck=-20,
+                far_shoulder=90,
+                near_elbow=0,
+                far_elbow=0,
+                props=("mat",),
+            ),
+        },
+        track="hand_near",
+        arrow_offset=(0, 0),
+        bend=0.6,
+    ),
+    Exercise(
+        "cat_camel",
+        {
+            "neutral": FOURS,
+            "cat": r(FOURS, curve=0.16, neck=30),
+            "camel": r(FOURS, curve=-0.1, neck=-22),
+        },
+        track="mid_trunk",
+        arrow_offset=(0, -40),
+        bend=0.0,
+    ),
+    Exercise(
+        "band_row",
+        {
+            "start": r(
+                STAND,
+                near_shoulder=92,
+                far_shoulder=88,
+                near_elbow=0,
+                far_elbow=0,
+                props=("floor", "band"),
+            ),
+            "end": r(
+                STAND,
+                near_shoulder=222,
+                far_shoulder=218,
+                near_elbow=128,
+                far_elbow=128,
+                props=("floor", "band"),
+            ),
+        },
+        track="hand_near",
+        arrow_offset=(0, -22),
+        bend=0.0,
+    ),
+    Exercise(
+        "walking",
+        {
+            "step": r(
+                STAND,
+                near_hip=24,
+                near_knee=8,
+                far_hip=-14,
+                far_knee=18,
+                near_shoulder=200,
+                far_shoulder=160,
+                near_elbow=20,
+                far_elbow=20,
+            ),
+            "stride": r(
+                STAND,
+                near_hip=-14,
+                near_knee=18,
+                far_hip=24,
+                far_knee=8,
+                near_shoulder=160,
+                far_shoulder=200,
+                near_elbow=20,
+                far_elbow=20,
+                shift_x=46,
+            ),
+        },
+        track="head",
+        arrow_offset=(0, -36),
+        bend=0.0,
+    ),
+    Exercise(
+        "knee_to_chest",
+        {
+            "start": HOOK,
+            "end": r(
+                HOOK,
+                near_hip=125,
+                near_knee=120,
+                near_shoulder=100,
+                near_hand_to="knee_near",
+                far_hand_to="knee_near",
+            ),
+        },
+        track="knee_near",
+        arrow_offset=(10, -26),
+        bend=-0.3,
+    ),
+    Exercise(
+        "pelvic_tilt",
+        {
+            "start": r(HOOK, curve=-0.05),
+            "end": r(HOOK, curve=0.04, near_hip=58, far_hip=54),
+        },
+        track="hip",
+        arrow_offset=(-6, -48),
+        bend=0.6,
+    ),
+    Exercise(
+        "bird_dog",
+        {
+            "start": FOURS,
+            "end": r(
+                FOURS,
+                near_shoulder=4,
+                near_elbow=0,
+                far_hip=0,
+                far_knee=0,
+                far_ankle=30,
+            ),
+        },
+        track="hand_near",
+        arrow_offset=(0, -16),
+        bend=-0.3,
+    ),
+    Exercise(
+        "bridge",
+        {
+            "start": HOOK,
+            "end": r(
+                HOOK, trunk=-110, near_hip=10, far_hip=6, near_knee=100, far_knee=96
+            ),
+        },
+        track="hip",
+        arrow_offset=(0, -44),
+        bend=0.0,
+    ),
+    Exercise(
+        "curl_up",
+        {
+            "start": r(SUPINE, near_hip=50, near_knee=100),
+            "end": r(
+                SUPINE, near_hip=50, near_knee=100, neck=18, curve=0.04, trunk=-84
+            ),
+        },
+        track="head",
+        arrow_offset=(0, -30),
+        bend=0.0,
+    ),
     # Propped on the right forearm, knees bent: the hips rest on the floor,
     # then lift until the body is straight from the knees to the head.
-    Exercise("side_bridge", {"start": r(SIDE_LYING, trunk=-56, right_arm=56,
-                                        right_elbow=90, left_arm=10, left_leg=34,
-                                        right_leg=-34, shin_fold=0.35,
-                                        feet_together=False),
-                             "end": r(SIDE_LYING, trunk=-68, right_arm=68,
-                                      right_elbow=90, left_arm=10, shin_fold=0.35,
-                                      feet_together=False)},
-             track="hip", arrow_offset=(0, -40), bend=0.0),
-    Exercise("prone_press_up", {"start": PRONE,
-                                "end": r(PRONE, trunk=56, curve=-0.16, near_hip=-26,
-                                         far_hip=-26, near_shoulder=168,
-                                         far_shoulder=164, near_elbow=6, far_elbow=6,
-                                         neck=-16)},
-             track="head", arrow_offset=(0, -30), bend=0.0),
-    Exercise("gluteal_stretch", {"start": HOOK,
-                                 "end": r(HOOK, near_hip=115, near_knee=110,
-                                          near_shoulder=95, near_hand_to="knee_near",
-                                          far_shoulder=95, far_hand_to="knee_near")},
-             track="knee_near", arrow_offset=(10, -26), bend=-0.3),
-    Exercise("piriformis_stretch", {"start": r(FRONT_SIT, right_leg=55,
-                                               right_foot_to="knee_left"),
-                                    "end": r(FRONT_SIT, right_leg=55,
-                                             right_foot_to="knee_left",
-                                             trunk_fold=0.8, nod=5)},
-             track="head", arrow_offset=(0, -30), bend=0.0),
-    Exercise("clamshell", {"start": SIDE_LYING,
-                           "end": r(SIDE_LYING, left_leg=40)},
-             track="knee_left", arrow_offset=(0, -20), bend=-0.4),
+    Exercise(
+        "side_bridge",
+        {
+            "start": r(
+                SIDE_LYING,
+                trunk=-56,
+                right_arm=56,
+                right_elbow=90,
+                left_arm=10,
+                left_leg=34,
+                right_leg=-34,
+                shin_fold=0.35,
+                feet_together=False,
+            ),
+            "end": r(
+                SIDE_LYING,
+                trunk=-68,
+                right_arm=68,
+                right_elbow=90,
+                left_arm=10,
+                shin_fold=0.35,
+                feet_together=False,
+            ),
+        },
+        track="hip",
+        arrow_offset=(0, -40),
+        bend=0.0,
+    ),
+    Exercise(
+        "prone_press_up",
+        {
+            "start": PRONE,
+            "end": r(
+                PRONE,
+                trunk=56,
+                curve=-0.16,
+                near_hip=-26,
+                far_hip=-26,
+                near_shoulder=168,
+                far_shoulder=164,
+                near_elbow=6,
+                far_elbow=6,
+                neck=-16,
+            ),
+        },
+        track="head",
+        arrow_offset=(0, -30),
+        bend=0.0,
+    ),
+    Exercise(
+        "gluteal_stretch",
+        {
+            "start": HOOK,
+            "end": r(
+                HOOK,
+                near_hip=115,
+                near_knee=110,
+                near_shoulder=95,
+                near_hand_to="knee_near",
+                far_shoulder=95,
+                far_hand_to="knee_near",
+            ),
+        },
+        track="knee_near",
+        arrow_offset=(10, -26),
+        bend=-0.3,
+    ),
+    Exercise(
+        "piriformis_stretch",
+        {
+            "start": r(FRONT_SIT, right_leg=55, right_foot_to="knee_left"),
+            "end": r(
+                FRONT_SIT,
+                right_leg=55,
+                right_foot_to="knee_left",
+                trunk_fold=0.8,
+                nod=5,
+            ),
+        },
+        track="head",
+        arrow_offset=(0, -30),
+        bend=0.0,
+    ),
+    Exercise(
+        "clamshell",
+        {"start": SIDE_LYING, "end": r(SIDE_LYING, left_leg=40)},
+        track="knee_left",
+        arrow_offset=(0, -20),
+        bend=-0.4,
+    ),
 )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -88,6 +90,22 @@ class Prescription(NamedTuple):
     dose: Dose
 
 
+@dataclass(frozen=True)
+class ProgrammeRevision:
+    """One saved revision of a visit's exercise programme (never changed later).
+
+    copied_from is the revision id it was carried forward from, when the visit
+    started from an earlier visit's programme.
+    """
+
+    id: str
+    visit_id: str
+    revision: int
+    items: tuple[Prescription, ...]
+    created: datetime
+    copied_from: str | None = None
+
+
 class Exercise(NamedTuple):
     """One exercise of the library in one language, with its default dose."""
 
@@ -158,13 +176,40 @@ def check_dose(value: Mapping[str, Any], what: str = "dose") -> Dose:
             )
         if not low <= number <= high:
             raise InvalidInput(
-                part, f"The {what}'s {part} must be from {low} to {high} (got {number})."
+                part,
+                f"The {what}'s {part} must be from {low} to {high} (got {number}).",
             )
     if not any(value.get(part) for part in DOSE_AMOUNTS):
         raise InvalidInput(
             "dose", f"The {what} needs repetitions, a hold time or minutes."
         )
     return Dose(**value)
+
+
+def check_programme(
+    items: Iterable[Prescription | tuple[str, Mapping[str, Any] | Dose]],
+    known_ids: Iterable[str],
+) -> tuple[Prescription, ...]:
+    """A programme as Prescriptions, refusing unknown or repeated exercises and
+    bad doses (InvalidInput, with a message for the clinician)."""
+    known = frozenset(known_ids)
+    checked: list[Prescription] = []
+    for entry in items:
+        try:
+            exercise_id, dose = entry
+        except (TypeError, ValueError):
+            raise InvalidInput(
+                "programme", f"Each exercise needs an id and a dose (got {entry!r})."
+            ) from None
+        if exercise_id not in known:
+            raise InvalidInput("programme", f"Unknown exercise {exercise_id!r}.")
+        if any(p.exercise_id == exercise_id for p in checked):
+            raise InvalidInput(
+                "programme", f"The exercise {exercise_id!r} is in the programme twice."
+            )
+        as_map = dose.as_dict() if isinstance(dose, Dose) else dose
+        checked.append(Prescription(exercise_id, check_dose(as_map)))
+    return tuple(checked)
 
 
 def progressed(dose: Dose) -> Dose:
@@ -196,7 +241,7 @@ def dose_parts(library: ExerciseLibrary, dose: Dose) -> tuple[str, ...]:
     One set is the usual case and is not spelled out.
     """
     parts = []
-    for part in ("reps", "hold_seconds", "minutes", "sets", "times_per_day"):
+    for part in ("sets", "reps", "hold_seconds", "minutes", "times_per_day"):
         number = getattr(dose, part)
         if number is None or (part == "sets" and number == 1):
             continue
@@ -359,11 +404,11 @@ class _Structure(NamedTuple):
             raise check.fail("exercise", "no exercises")
         items: list[dict[str, Any]] = []
         for index, entry in enumerate(entries):
-            items.append(_exercise(check, index, entry, flags, references, frames_dir))
-        ids = [item["id"] for item in items]
-        for item_id in ids:
-            if ids.count(item_id) > 1:
-                raise check.fail(f"exercise.{item_id}", "id used twice")
+            item = _exercise(check, index, entry, flags, references)
+            if any(seen["id"] == item["id"] for seen in items):
+                raise check.fail(f"exercise.{item['id']}", "id used twice")
+            _check_frames(check, item, frames_dir)
+            items.append(item)
         return cls(tuple(items), tuple(withhold), references)
 
 
@@ -373,7 +418,6 @@ def _exercise(
     entry: Any,
     flags: tuple[str, ...],
     references: Mapping[str, str],
-    frames_dir: Path,
 ) -> dict[str, Any]:
     if not isinstance(entry, dict):
         raise check.fail(f"exercise[{index}]", "must be a table")
@@ -392,9 +436,6 @@ def _exercise(
     for frame in frames:
         if not _FRAME.match(frame):
             raise check.fail(f"{key}.frames", f"bad frame name {frame!r}")
-        if not frame_path(frames_dir, item_id, frame).is_file():
-            name = frame_path(frames_dir, item_id, frame).name
-            raise check.fail(f"{key}.frames", f"missing frame file {name}")
     if "dose" not in entry:
         raise check.fail(f"{key}.dose", "missing")
     try:
@@ -416,6 +457,15 @@ def _exercise(
         "contraindicated_by": tuple(contra),
         "cite": tuple(cite),
     }
+
+
+def _check_frames(check: _Checker, item: Mapping[str, Any], frames_dir: Path) -> None:
+    for frame in item["frames"]:
+        path = frame_path(frames_dir, item["id"], frame)
+        if not path.is_file():
+            raise check.fail(
+                f"exercise.{item['id']}.frames", f"missing frame file {path.name}"
+            )
 
 
 def _references(content_dir: Path) -> dict[str, str]:
@@ -457,7 +507,8 @@ def _read_language(
             raise check.fail(f"general.{label}", "missing translation")
     for label in sorted(set(general) - set(GENERAL_KEYS)):
         raise check.fail(f"general.{label}", "unknown key")
-    for label in DOSE_TEMPLATES[:-1]:
+    # "once" needs no number, but every plural form does.
+    for label in (t for t in DOSE_TEMPLATES if t.endswith("_other")):
         if "{n}" not in general[label]:
             raise check.fail(f"general.{label}", "must contain {n}")
     texts = data.get("exercise")

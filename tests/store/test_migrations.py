@@ -116,7 +116,7 @@ def test_patients_saved_before_search_keys_get_them(db_path: Path) -> None:
             ],
         )
     with open_store(db_path) as store:
-        assert _recorded(db_path)[-1] == "m0004_patient_search"
+        assert "m0004_patient_search" in _recorded(db_path)
         assert [p.id for p in store.find_patients("b-2")] == ["1" * 32, "3" * 32]
         assert [p.id for p in store.find_patients("ruiz")] == ["1" * 32]
         assert [p.id for p in store.find_patients("ñ")] == ["2" * 32]
