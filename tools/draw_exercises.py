@@ -191,6 +191,10 @@ def side_body(pose: Pose) -> Body:
     body.points.update(hip=hip, shoulder=shoulder, neck=neck_top, head=head)
     body.points["mid_trunk"] = chest
     body.points["nose"] = add(head, mul(body.face, HEAD_R))
+    # Where a palm presses the forehead, and a hand's width in front of it.
+    brow = add(head, add(mul(body.face, HEAD_R), mul(direction(head_angle), 7.0)))
+    body.points["brow"] = brow
+    body.points["before_brow"] = add(brow, mul(body.face, 18.0))
 
     def arm(shoulder_angle: float, elbow: float, name: str, hold: str) -> list[Point]:
         upper = top + shoulder_angle
@@ -444,36 +448,31 @@ def draw_floor(canvas: Canvas, y: float) -> None:
 
 
 def draw_chair(canvas: Canvas, body: Body, floor: float, front: bool) -> None:
+    k = HEAD_R / 17.0  # the figure's scale on this page
     hip = body.points["hip"]
-    seat = hip[1] + WIDTHS["leg"] / 2 + OUTLINE
-    style = {
-        "fill": "none",
-        "stroke": PROP_LINE,
-        "stroke_width": 4.0,
-        "stroke_linecap": "round",
-    }
-    if front:  # seen from the front: the seat's edge and two legs
-        left, right = hip[0] - 48, hip[0] + 48
-        canvas.el(
-            "path", d=f"M {fmt(left)} {fmt(seat)} L {fmt(right)} {fmt(seat)}", **style
-        )
-        for x in (left + 4, right - 4):
-            canvas.el(
-                "path", d=f"M {fmt(x)} {fmt(seat)} L {fmt(x)} {fmt(floor)}", **style
-            )
+    seat = hip[1] + (WIDTHS["leg"] / 2 + OUTLINE) * k
+    wood = {"fill": PROP_FILL, "stroke": PROP_LINE, "stroke_width": 2.0}
+    leg = {"fill": "none", "stroke": PROP_LINE, "stroke_width": 4.0,
+           "stroke_linecap": "round"}  # fmt: skip
+    if front:
+        # Seen from the front: the back behind the body, the seat's edge and
+        # two legs, wider than the hips so the chair shows either side.
+        canvas.el("rect", x=hip[0] - 44 * k, y=seat - 104 * k, width=88 * k,
+                  height=100 * k, rx=6 * k, **wood)  # fmt: skip
+        canvas.el("rect", x=hip[0] - 58 * k, y=seat - 2 * k, width=116 * k,
+                  height=9 * k, rx=3 * k, **wood)  # fmt: skip
+        for x in (hip[0] - 52 * k, hip[0] + 52 * k):
+            canvas.el("path", d=f"M {fmt(x)} {fmt(seat + 7 * k)} L {fmt(x)} "
+                      f"{fmt(floor)}", **leg)  # fmt: skip
         return
-    back_x = hip[0] - 26
-    front_x = hip[0] + 44
-    canvas.el(
-        "path", d=f"M {fmt(back_x)} {fmt(seat)} L {fmt(front_x)} {fmt(seat)}", **style
-    )
-    for x in (back_x + 4, front_x - 4):
-        canvas.el("path", d=f"M {fmt(x)} {fmt(seat)} L {fmt(x)} {fmt(floor)}", **style)
-    canvas.el(
-        "path",
-        d=f"M {fmt(back_x)} {fmt(seat)} L {fmt(back_x - 6)} {fmt(seat - 88)}",
-        **style,
-    )
+    back_x, front_x = hip[0] - 26 * k, hip[0] + 44 * k
+    canvas.el("rect", x=back_x, y=seat - 2 * k, width=front_x - back_x,
+              height=8 * k, rx=3 * k, **wood)  # fmt: skip
+    for x in (back_x + 4 * k, front_x - 4 * k):
+        canvas.el("path", d=f"M {fmt(x)} {fmt(seat + 6 * k)} L {fmt(x)} {fmt(floor)}",
+                  **leg)  # fmt: skip
+    canvas.el("path", d=f"M {fmt(back_x + 2 * k)} {fmt(seat)} L {fmt(back_x - 6 * k)} "
+              f"{fmt(seat - 88 * k)}", **{**leg, "stroke_width": 6.0})  # fmt: skip
 
 
 def draw_towel(canvas: Canvas, body: Body) -> None:
@@ -671,10 +670,10 @@ FRONT_SIT = Pose(
     view="front",
     leg_fold=0.35,
     shin_fold=1.0,
-    left_leg=10,
-    right_leg=10,
-    left_knee=-10,
-    right_knee=-10,
+    left_leg=18,
+    right_leg=18,
+    left_knee=-18,
+    right_knee=-18,
     props=("floor", "chair"),
 )
 SUPINE = Pose(
@@ -817,11 +816,11 @@ EXERCISES: tuple[Exercise, ...] = (
     Exercise(
         "neck_isometric",
         {
-            "start": r(SIT, near_shoulder=60, near_elbow=100),
-            "end": r(SIT, near_shoulder=46, near_elbow=118),
+            "start": r(SIT, near_shoulder=60, near_hand_to="before_brow"),
+            "end": r(SIT, near_shoulder=60, near_hand_to="brow"),
         },
         track="hand_near",
-        arrow_offset=(22, -4),
+        arrow_offset=(26, -6),
         bend=0.0,
     ),
     Exercise(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import shutil
+import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
@@ -377,3 +379,31 @@ def test_handout_text_carries_names_doses_stop_rules_and_tracker(libraries) -> N
     assert handout.tracker.days == ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
     assert text.count(TICK_BOX) == 7 * len(items)
     assert handout.page_reference == "Your exercises are on page 2."
+
+
+def test_frames_on_disk_match_the_drawing_script(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The committed SVGs are exactly what tools/draw_exercises.py draws now."""
+    spec = importlib.util.spec_from_file_location(
+        "draw_exercises", ex.ROOT / "tools" / "draw_exercises.py"
+    )
+    assert spec is not None and spec.loader is not None
+    tool = importlib.util.module_from_spec(spec)
+    # The script adds tools/ to the path and its dataclasses look themselves up
+    # in sys.modules: give it both for this test only.
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    monkeypatch.setitem(sys.modules, spec.name, tool)
+    spec.loader.exec_module(tool)
+    drawn = {
+        f"{item.id}-{frame}.svg": text
+        for item in tool.EXERCISES
+        for frame, text in tool.render(item).items()
+    }
+    on_disk = {
+        p.name: p.read_text(encoding="utf-8")
+        for p in ex.DEFAULT_FRAMES_DIR.glob("*.svg")
+    }
+    assert drawn.keys() == on_disk.keys()
+    stale = sorted(name for name in drawn if drawn[name] != on_disk[name])
+    assert not stale, f"rerun tools/draw_exercises.py: {stale}"
