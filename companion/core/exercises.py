@@ -335,6 +335,11 @@ def load_library(
     )
 
 
+def clear_cache() -> None:
+    """Forget parsed libraries, so an edited file is read again."""
+    load_library.cache_clear()
+
+
 def load_all_libraries(
     content_dir: Path = DEFAULT_CONTENT_DIR, frames_dir: Path = DEFAULT_FRAMES_DIR
 ) -> dict[str, ExerciseLibrary]:

@@ -36,7 +36,7 @@ LOADED_FLEXION = ("curl_up", "knee_to_chest", "cat_camel")
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     """Every test parses the files it broke, never a cached good copy."""
-    ex.load_library.cache_clear()
+    ex.clear_cache()
 
 
 @pytest.fixture(scope="module")
