@@ -12,7 +12,16 @@ from pathlib import Path
 import pytest
 
 from companion.core.exercises import Dose, Prescription, progressed_programme
-from companion.store import InvalidInput, Patient, Store, Visit, open_store
+from companion.store import (
+    MIGRATIONS,
+    InvalidInput,
+    Migrations,
+    Patient,
+    Store,
+    Visit,
+    migrations,
+    open_store,
+)
 
 PROGRAMME = (
     Prescription("chin_tuck", Dose(reps=10, hold_seconds=3, times_per_day=3)),
@@ -217,3 +226,19 @@ def test_export_holds_the_programme_and_its_history(
     cell = json.loads(rows[visit.id]["exercise_programme"])
     assert [entry["exercise"] for entry in cell] == ["chin_tuck", "bridge"]
     assert rows[empty.id]["exercise_programme"] == ""
+
+
+def test_m0008_upgrades_a_clinic_with_visits(db_path: Path) -> None:
+    """A database made before m0008 gains the table; its visits take programmes."""
+    db_path.parent.mkdir(parents=True)
+    before = Migrations()
+    for step in MIGRATIONS.names:
+        if step != "m0008_exercise_programmes":
+            before(getattr(migrations, step))
+    with open_store(db_path, migrations=before) as old:
+        assert "exercise_programmes" not in old.db.table_names()
+        visit = old.start_visit(old.create_patient(chart_number="U-1").id)
+    with open_store(db_path) as upgraded:
+        assert "m0008_exercise_programmes" in migrations.applied(upgraded.db)
+        saved = upgraded.save_programme(visit.id, PROGRAMME)
+        assert upgraded.current_programme(visit.id) == saved
