@@ -18,6 +18,9 @@ ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CONTENT_DIR = ROOT / "assets" / "content"
 DEFAULT_FRAMES_DIR = ROOT / "assets" / "exercises"
 
+# The library's own files sit in a subfolder of the content folder: the main
+# content loader reads every *.toml directly in assets/content as a language.
+LIBRARY_DIR = "exercises"
 LIBRARY_FILE = "exercises.toml"
 EXERCISE_REFERENCES_FILE = "exercise_references.toml"
 # Citations may also point at the main clinical references (NICE, ACP, JOSPT).
@@ -300,7 +303,8 @@ def suggest(
 
 def available_languages(content_dir: Path = DEFAULT_CONTENT_DIR) -> tuple[str, ...]:
     """Language codes with an exercises.<code>.toml file, English first."""
-    codes = sorted(p.name.split(".")[1] for p in content_dir.glob("exercises.*.toml"))
+    files = (content_dir / LIBRARY_DIR).glob("exercises.*.toml")
+    codes = sorted(p.name.split(".")[1] for p in files)
     return tuple(sorted(codes, key=lambda code: code != "en"))
 
 
@@ -397,7 +401,7 @@ class _Structure(NamedTuple):
     def read(cls, content_dir: Path, frames_dir: Path) -> _Structure:
         references = _references(content_dir)
         flags = _red_flag_ids(content_dir)
-        data = _read(content_dir / LIBRARY_FILE)
+        data = _read(content_dir / LIBRARY_DIR / LIBRARY_FILE)
         check = _Checker(LIBRARY_FILE)
         if data.get("schema_version") != SCHEMA_VERSION:
             raise check.fail("schema_version", f"must be {SCHEMA_VERSION}")
@@ -475,9 +479,13 @@ def _check_frames(check: _Checker, item: Mapping[str, Any], frames_dir: Path) ->
 
 def _references(content_dir: Path) -> dict[str, str]:
     found: dict[str, str] = {}
-    for name in (MAIN_REFERENCES_FILE, EXERCISE_REFERENCES_FILE):
+    places = {
+        MAIN_REFERENCES_FILE: content_dir,
+        EXERCISE_REFERENCES_FILE: content_dir / LIBRARY_DIR,
+    }
+    for name, folder in places.items():
         check = _Checker(name)
-        for ref, table in _read(content_dir / name).items():
+        for ref, table in _read(folder / name).items():
             text = table.get("text") if isinstance(table, dict) else None
             if not isinstance(text, str) or not text.strip():
                 raise check.fail(f"{ref}.text", "missing reference text")
@@ -497,7 +505,7 @@ def _read_language(
 ) -> dict[str, Any]:
     name = f"exercises.{language}.toml"
     check = _Checker(name)
-    data = _read(content_dir / name)
+    data = _read(content_dir / LIBRARY_DIR / name)
     if data.get("language") != language:
         raise check.fail("language", f"must be {language!r}, as in the file name")
     extra = sorted(set(data) - {"language", "general", "exercise"})

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from companion.core import content
 from companion.core import exercises as ex
 from companion.core.content import ContentError
 from companion.core.exercise_pages import (
@@ -134,57 +135,80 @@ def test_stop_rules_name_the_nerve_warning_signs(libraries) -> None:
 
 
 def _flag_typo(content: Path) -> None:
-    edit(content / "exercises.toml", '"osteoporosis"]', '"osteoporotic"]')
+    edit(content / "exercises" / "exercises.toml", '"osteoporosis"]', '"osteoporotic"]')
 
 
 def _cite_typo(content: Path) -> None:
-    edit(content / "exercises.toml", '"mcgill-2007"', '"mcgil-2007"')
+    edit(content / "exercises" / "exercises.toml", '"mcgill-2007"', '"mcgil-2007"')
 
 
 def _no_dose(content: Path) -> None:
-    edit(content / "exercises.toml", "dose = { sets = 1, reps = 10, hold_seconds = 3,"
-         " times_per_day = 3 }\n", "")  # fmt: skip
+    dose = "dose = { sets = 1, reps = 10, hold_seconds = 3, times_per_day = 3 }\n"
+    edit(content / "exercises" / "exercises.toml", dose, "")
 
 
 def _no_amount(content: Path) -> None:
-    edit(content / "exercises.toml", "reps = 10, hold_seconds = 3, ", "")
+    edit(content / "exercises" / "exercises.toml", "reps = 10, hold_seconds = 3, ", "")
 
 
 def _silly_dose(content: Path) -> None:
-    edit(content / "exercises.toml", "sets = 1, reps = 10", "sets = 100, reps = 10")
+    edit(
+        content / "exercises" / "exercises.toml",
+        "sets = 1, reps = 10",
+        "sets = 100, reps = 10",
+    )
 
 
 def _unknown_region(content: Path) -> None:
-    edit(content / "exercises.toml", 'regions = ["cervical"]', 'regions = ["neck"]')
+    edit(
+        content / "exercises" / "exercises.toml",
+        'regions = ["cervical"]',
+        'regions = ["neck"]',
+    )
 
 
 def _twice(content: Path) -> None:
-    edit(content / "exercises.toml", 'id = "neck_rotation"', 'id = "chin_tuck"')
+    edit(
+        content / "exercises" / "exercises.toml",
+        'id = "neck_rotation"',
+        'id = "chin_tuck"',
+    )
 
 
 def _no_stop(content: Path) -> None:
-    edit(content / "exercises.es.toml", "stop = ", "stop_rule = ", "[exercise.bridge]")
+    edit(
+        content / "exercises" / "exercises.es.toml",
+        "stop = ",
+        "stop_rule = ",
+        "[exercise.bridge]",
+    )
 
 
 def _empty_steps(content: Path) -> None:
-    text = (content / "exercises.en.toml").read_text(encoding="utf-8")
+    text = (content / "exercises" / "exercises.en.toml").read_text(encoding="utf-8")
     start = text.index("steps = [", text.index("[exercise.bridge]"))
     end = text.index("]\n", start) + 1
-    (content / "exercises.en.toml").write_text(
+    (content / "exercises" / "exercises.en.toml").write_text(
         text[:start] + "steps = []" + text[end:], encoding="utf-8"
     )
 
 
 def _missing_translation(content: Path) -> None:
-    edit(content / "exercises.es.toml", "[exercise.clamshell]", "[exercise.clamshel]")
+    edit(
+        content / "exercises" / "exercises.es.toml",
+        "[exercise.clamshell]",
+        "[exercise.clamshel]",
+    )
 
 
 def _no_number(content: Path) -> None:
-    edit(content / "exercises.es.toml", '"{n} veces"', '"varias veces"')
+    edit(content / "exercises" / "exercises.es.toml", '"{n} veces"', '"varias veces"')
 
 
 def _syntax(content: Path) -> None:
-    edit(content / "exercises.en.toml", 'name = "Bridge"', 'name = "Bridge')
+    edit(
+        content / "exercises" / "exercises.en.toml", 'name = "Bridge"', 'name = "Bridge'
+    )
 
 
 BAD_FIXTURES: dict[str, tuple[Callable[[Path], None], str, str]] = {
@@ -233,7 +257,11 @@ def test_validator_rejects_a_missing_frame_file(broken) -> None:
 def test_validator_rejects_a_missing_language_file_entry(broken) -> None:
     """Removing an exercise's Spanish table names it as a missing translation."""
     content, frames = broken
-    edit(content / "exercises.es.toml", "[exercise.walking]", "[exercise.walkin]")
+    edit(
+        content / "exercises" / "exercises.es.toml",
+        "[exercise.walking]",
+        "[exercise.walkin]",
+    )
     with pytest.raises(ContentError, match=r"not in exercises\.toml"):
         ex.load_library("es", content, frames)
 
@@ -241,7 +269,9 @@ def test_validator_rejects_a_missing_language_file_entry(broken) -> None:
 def test_exercise_reference_may_not_shadow_a_main_reference(broken) -> None:
     """A key defined in both reference files is refused (one text per key)."""
     content, frames = broken
-    with open(content / "exercise_references.toml", "a", encoding="utf-8") as out:
+    with open(
+        content / "exercises" / "exercise_references.toml", "a", encoding="utf-8"
+    ) as out:
         out.write('\n["nice-ng59"]\ntext = "Another text."\n')
     with pytest.raises(ContentError, match=r"already defined in references\.toml"):
         ex.load_library("en", content, frames)
@@ -407,3 +437,10 @@ def test_frames_on_disk_match_the_drawing_script(
     assert drawn.keys() == on_disk.keys()
     stale = sorted(name for name in drawn if drawn[name] != on_disk[name])
     assert not stale, f"rerun tools/draw_exercises.py: {stale}"
+
+
+def test_the_main_content_loader_does_not_see_the_library() -> None:
+    """The library's files live where the main loader never reads them as languages."""
+    codes = content.available_languages()
+    assert codes and not any("exercise" in code for code in codes)
+    content.load_all()
