@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from companion.core.exercises import ProgrammeRevision
 from companion.core.records import (
     Draft,
     Episode,
@@ -25,6 +26,7 @@ from companion.store import (
     audit,
     drafts,
     episodes,
+    exercises,
     integrity,
     notes,
     patients,
@@ -288,6 +290,42 @@ class Store:
         notes.check_note_input(visit_id, section, "")
         with self._reading():
             return notes.note_history(self.db, visit_id, section)
+
+    # Exercise programmes (see store/exercises.py)
+
+    def save_programme(
+        self, visit_id: str, items: exercises.ProgrammeInput
+    ) -> ProgrammeRevision:
+        """Append a revision of a visit's exercise programme unless it is unchanged."""
+        return self._save_programme(exercises.append_programme, visit_id, items)
+
+    def carry_programme_forward(self, visit_id: str) -> ProgrammeRevision | None:
+        """Start a visit from the patient's last programme (kept if it has one)."""
+        return self._save_programme(exercises.carry_forward, visit_id)
+
+    def _save_programme(self, write: Any, visit_id: str, *items: Any) -> Any:
+        checked = [exercises.check_programme_input(visit_id, i) for i in items]
+        with self._saving():
+            revision, is_new = write(self.db, visit_id, *checked)
+            if is_new:
+                visits.touch_visit(self.db, visit_id)
+                self._audit_in_transaction(audit.EDIT_VISIT, visit_id)
+        return revision
+
+    def current_programme(self, visit_id: str) -> ProgrammeRevision | None:
+        """The newest revision of a visit's exercise programme, or None."""
+        with self._reading():
+            return exercises.current_programme(self.db, visit_id)
+
+    def programme_history(self, visit_id: str) -> list[ProgrammeRevision]:
+        """Every revision of a visit's exercise programme, oldest first."""
+        with self._reading():
+            return exercises.programme_history(self.db, visit_id)
+
+    def latest_programme(self, patient_id: str) -> ProgrammeRevision | None:
+        """The patient's newest programme, from any visit."""
+        with self._reading():
+            return exercises.latest_for_patient(self.db, patient_id)
 
     # Drafts
 

@@ -13,13 +13,15 @@ from typing import IO, Any
 
 from sqlite_utils import Database
 
+from companion.core.exercises import ProgrammeRevision
 from companion.core.records import SECTIONS, InvalidInput, NoteRevision, Visit
+from companion.store.exercises import items_json, programme_history
 from companion.store.notes import current_notes, note_history
 from companion.store.patients import get_patient, patient_row
 from companion.store.transaction import date_text, to_text, utc_now
 from companion.store.visits import EDITABLE, visits_for
 
-CSV_COLUMNS = ("visit_id", *EDITABLE, *SECTIONS)
+CSV_COLUMNS = ("visit_id", *EDITABLE, *SECTIONS, "exercise_programme")
 # A spreadsheet runs a cell that starts with one of these as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -38,6 +40,7 @@ def export_patient(db: Database, patient_id: str, dest_dir: Path) -> tuple[Path,
         history = {
             v.id: {s: note_history(db, v.id, s) for s in SECTIONS} for v in visits
         }
+        programmes = {v.id: programme_history(db, v.id) for v in visits}
     document = {
         "format": "spine-companion-patient-export",
         "version": 1,
@@ -52,6 +55,7 @@ def export_patient(db: Database, patient_id: str, dest_dir: Path) -> tuple[Path,
                     for s, revisions in history[v.id].items()
                     if revisions
                 },
+                **_programme_fields(programmes[v.id]),
             }
             for v in visits
         ],
@@ -67,7 +71,7 @@ def export_patient(db: Database, patient_id: str, dest_dir: Path) -> tuple[Path,
         writer = csv.writer(out)
         writer.writerow(CSV_COLUMNS)
         for v in visits:
-            writer.writerow(_csv_row(v, notes[v.id]))
+            writer.writerow(_csv_row(v, notes[v.id], programmes[v.id]))
     return json_path, csv_path
 
 
@@ -100,10 +104,28 @@ def _revision_fields(revision: NoteRevision) -> dict[str, Any]:
     }
 
 
-def _csv_row(visit: Visit, notes: dict[str, NoteRevision]) -> list[str]:
+def _programme_fields(history: list[ProgrammeRevision]) -> dict[str, Any]:
+    # The current programme, and every revision (oldest first) like notes.
+    return {
+        "exercise_programme": items_json(history[-1].items) if history else [],
+        "exercise_programme_history": [
+            {
+                "revision": r.revision,
+                "items": items_json(r.items),
+                "copied_from": r.copied_from,
+                "created": to_text(r.created),
+            }
+            for r in history
+        ],
+    }
+
+
+def _csv_row(
+    visit: Visit, notes: dict[str, NoteRevision], programme: list[ProgrammeRevision]
+) -> list[str]:
     fields = _visit_fields(visit)
     row: list[str] = []
-    for column in CSV_COLUMNS[: -len(SECTIONS)]:
+    for column in CSV_COLUMNS[: -len(SECTIONS) - 1]:
         value = fields["id" if column == "visit_id" else column]
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             value = "; ".join(value)
@@ -111,6 +133,8 @@ def _csv_row(visit: Visit, notes: dict[str, NoteRevision]) -> list[str]:
             value = json.dumps(value, ensure_ascii=False)
         row.append("" if value is None else str(value))
     row.extend(notes[s].text if s in notes else "" for s in SECTIONS)
+    current = items_json(programme[-1].items) if programme else []
+    row.append(json.dumps(current, ensure_ascii=False) if current else "")
     return [_inert(cell) for cell in row]
 
 

@@ -293,3 +293,41 @@ def m0005_episodes(db: Database) -> None:
         ),
     )
     assign_existing_visits(db)
+
+
+@migration
+def m0008_exercise_programmes(db: Database) -> None:
+    """Home-exercise programmes as append-only revisions, one series per visit."""
+    _run(
+        db,
+        (
+            # items: JSON [{"exercise": id, "sets": n, "reps": n, …}, …] in the
+            # order prescribed; copied_from names the revision carried forward.
+            """
+            CREATE TABLE exercise_programmes (
+                id TEXT PRIMARY KEY NOT NULL,
+                visit_id TEXT NOT NULL REFERENCES visits (id),
+                revision INTEGER NOT NULL CHECK (revision >= 1),
+                items TEXT NOT NULL
+                    CHECK (json_valid(items) AND json_type(items) = 'array'),
+                copied_from TEXT REFERENCES exercise_programmes (id),
+                created TEXT NOT NULL,
+                UNIQUE (visit_id, revision)
+            )
+            """,
+            """
+            CREATE TRIGGER exercise_programmes_refuse_update
+            BEFORE UPDATE ON exercise_programmes
+            BEGIN
+                SELECT RAISE(ABORT, 'programme revisions are append-only');
+            END
+            """,
+            """
+            CREATE TRIGGER exercise_programmes_refuse_delete
+            BEFORE DELETE ON exercise_programmes
+            BEGIN
+                SELECT RAISE(ABORT, 'programme revisions are never deleted');
+            END
+            """,
+        ),
+    )
