@@ -60,6 +60,9 @@ def handout_for_visit(
         name=name,
         labels=labels,
         visits=visits_of_episode(own, visit.episode_id),
+        # Nothing a raised flag rules out is ever printed (manipulation with a
+        # suspected fracture, for example); today's choices come first.
+        red_flags=visit.red_flags,
     )
     regions = visit_rules.visit_regions(visit.levels, visit.regions)
     names = [content.regions[r].name for r in regions if r in content.regions]
@@ -75,7 +78,9 @@ def handout_for_visit(
     }
     typed = plan_lines(visit.patient_plan)
     if typed:
-        merged[PLAN_KEY] = (*typed, *_chosen_options(content, visit))
+        composed = next(s for s in handout.right if s.key == PLAN_KEY).paragraphs
+        placeholder = labels.t("handout.no_plan")
+        merged[PLAN_KEY] = (*typed, *(p for p in composed if p != placeholder))
 
     def merge(sections: tuple[Section, ...]) -> tuple[Section, ...]:
         if len(explained) < 2 and not typed:
@@ -98,15 +103,6 @@ def handout_for_visit(
         muscles=muscles if len(explained) > 1 else handout.muscles,
         left=merge(handout.left),
         right=merge(handout.right),
-    )
-
-
-def _chosen_options(content: Content, visit: Visit) -> tuple[str, ...]:
-    options = {o.id: o for o in content.options}
-    return tuple(
-        options[i].patient
-        for i in dict.fromkeys(visit.treatments_recommended)
-        if i in options
     )
 
 

@@ -21,8 +21,11 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMessageBox,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -58,6 +61,7 @@ class HandoutChoice:
 
     language: str
     page_size: str  # "letter" or "a4"
+    path: Path | None = None  # where the PDF goes (None when printing)
 
 
 class HandoutDialog(QDialog):
@@ -70,11 +74,20 @@ class HandoutDialog(QDialog):
         page_size: str,
         missing: list[str],
         parent: QWidget | None = None,
+        path: Path | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("handoutDialog")
+        self.context = context
         t = context.t
         self.setWindowTitle(t("handout.dialog_title"))
+        # Saving a PDF: the file is chosen here too, so one dialog does it all.
+        self.path = QLineEdit(str(path) if path else "", objectName="handoutPath")
+        browse = QPushButton(t("handout.browse"), objectName="handoutBrowse")
+        browse.clicked.connect(self._browse)
+        path_row = QHBoxLayout()
+        path_row.addWidget(self.path, 1)
+        path_row.addWidget(browse)
         self.language = QComboBox(objectName="handoutLanguage")
         for code in context.state.languages:
             self.language.addItem(t(f"language.{code}"), code)
@@ -86,6 +99,11 @@ class HandoutDialog(QDialog):
         form = QFormLayout()
         form.addRow(t("handout.language"), self.language)
         form.addRow(t("handout.paper"), self.paper)
+        if path is not None:
+            form.addRow(t("handout.file"), path_row)
+        else:
+            self.path.hide()
+            browse.hide()
         layout = QVBoxLayout(self)
         patient = context.ops.patient
         if patient is not None:
@@ -104,12 +122,30 @@ class HandoutDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText(t("handout.save" if path is not None else "handout.print"))
+        ok.setDefault(True)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        self.resize(max(self.sizeHint().width(), 560), self.sizeHint().height())
+
+    def _browse(self) -> None:
+        t = self.context.t
+        path, _filter = QFileDialog.getSaveFileName(
+            self, t("handout.save_title"), self.path.text(), t("handout.pdf_filter")
+        )
+        if path:
+            self.path.setText(path)
 
     def choice(self) -> HandoutChoice:
-        return HandoutChoice(self.language.currentData(), self.paper.currentData())
+        text = self.path.text().strip() if self.path.isVisibleTo(self) else ""
+        path = None
+        if text:
+            path = Path(text if text.lower().endswith(".pdf") else f"{text}.pdf")
+        return HandoutChoice(
+            self.language.currentData(), self.paper.currentData(), path
+        )
 
 
 class HandoutActions(QObject):
@@ -126,6 +162,7 @@ class HandoutActions(QObject):
         self.ask: Callable[[HandoutChoice, list[str]], HandoutChoice | None] = (
             self._ask_with_dialog
         )
+        self.dialog: HandoutDialog | None = None
 
     # -- what goes on the page ------------------------------------------------
 
@@ -233,23 +270,12 @@ class HandoutActions(QObject):
         return Path(folder) / name
 
     def save_pdf(self) -> None:
-        """Ask language and paper, then where to save, then write the PDF."""
-        choice = self._choose()
-        if choice is None:
+        """Ctrl+Shift+P: one dialog (language, paper, file), then write the PDF."""
+        choice = self._choose(save=True)
+        if choice is None or choice.path is None:
             return
-        t = self.context.t
-        path, _filter = QFileDialog.getSaveFileName(
-            self.context.parent_widget,
-            t("handout.save_title"),
-            str(self.suggested_path()),
-            t("handout.pdf_filter"),
-        )
-        if not path:
-            return
-        if not path.lower().endswith(".pdf"):
-            path += ".pdf"
-        self.context.settings.set(FOLDER_KEY, str(Path(path).parent))
-        self.save_to(Path(path), choice)
+        self.context.settings.set(FOLDER_KEY, str(choice.path.parent))
+        self.save_to(choice.path, choice)
 
     def print_to(
         self, printer: QPrinter, choice: HandoutChoice | None = None
@@ -279,11 +305,16 @@ class HandoutActions(QObject):
         if dialog.exec() == QPrintDialog.DialogCode.Accepted:
             self.print_to(printer, choice)
 
-    def _choose(self) -> HandoutChoice | None:
+    def _choose(self, save: bool = False) -> HandoutChoice | None:
         if self.compose() is None:
             self._no_visit()
             return None
-        choice = self.ask(self.default_choice(), self.missing())
+        default = self.default_choice()
+        if save:
+            default = HandoutChoice(
+                default.language, default.page_size, self.suggested_path()
+            )
+        choice = self.ask(default, self.missing())
         if choice is not None and choice.page_size != page_size_name(
             self.context.settings
         ):
@@ -299,7 +330,9 @@ class HandoutActions(QObject):
             default.page_size,
             missing,
             self.context.parent_widget,
+            default.path,
         )
+        self.dialog = dialog
         return dialog.choice() if dialog.exec() else None
 
     def _no_visit(self) -> None:

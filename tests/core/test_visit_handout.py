@@ -86,3 +86,20 @@ def test_two_patients_on_one_day_get_different_file_names() -> None:
     assert c != d and "MG" in c
     odd = handout_file_name(patient(chart_number="Ñ/1:2"), day, "folleto")
     assert "/" not in odd and ":" not in odd and odd.endswith(".pdf")
+
+
+def test_a_raised_flag_keeps_a_ruled_out_option_off_the_handout() -> None:
+    """With osteoporosis raised, no manipulation is printed, even if recommended."""
+    content = load_content("en")
+    manipulation = next(o for o in content.options if o.id == "manipulation")
+    assert "osteoporosis" in manipulation.contraindicated_by
+    v = visit(
+        levels=("L4",),
+        regions=("lumbar",),
+        red_flags={"osteoporosis": "present"},
+        treatments_recommended=("manipulation", "heat"),
+        patient_plan="Walk daily",
+    )
+    text = handout_for_visit(content, v, [v], strings("en")).plain_text()
+    assert manipulation.patient not in text
+    assert "Walk daily" in text

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QRadioButton
+from PySide6.QtWidgets import QDialogButtonBox, QRadioButton
 from pytestqt.qtbot import QtBot
 
 from companion.ui.handout_actions import HandoutChoice
@@ -342,3 +342,37 @@ def test_handout_choice_and_file_name(launch: Launch, qtbot: QtBot, tmp_path: Pa
     assert handout._choose() == HandoutChoice("en", "a4")
     assert handout.default_choice().page_size == "a4"
     assert handout.missing() == ["plan", "follow_up"]
+
+
+def test_ctrl_shift_p_is_one_dialog_in_the_patients_language(
+    launch: Launch, qtbot: QtBot, tmp_path: Path
+):
+    """Ctrl+Shift+P opens one dialog: the patient's language, the paper, the file
+    (last folder, chart number and date) and what is missing; Save writes it."""
+    from PySide6.QtCore import QTimer
+
+    window = launch()
+    window.settings.set("handout/folder", str(tmp_path))
+    window.ops.create_patient(chart_number="PDF-9", preferred_language="es")
+    window.state.select("L4")
+    window.clinic.new_visit()
+    handout = window.patient_screen_controls.handout
+    seen = {}
+
+    def answer() -> None:
+        dialog = handout.dialog
+        seen["language"] = dialog.language.currentData()
+        seen["path"] = dialog.path.text()
+        seen["warning"] = dialog.warning.text()
+        buttons = dialog.findChild(QDialogButtonBox)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+
+    QTimer.singleShot(0, answer)
+    window.patient_screen_controls.pdf_action.trigger()
+    assert seen["language"] == "es"
+    # Named in the clinician's language (the clinic files it), for this patient.
+    expected = tmp_path / f"handout-PDF-9-{date.today():%Y-%m-%d}.pdf"
+    assert seen["path"] == str(expected)
+    assert "plan is empty" in seen["warning"]
+    assert expected.is_file()
+    assert window.settings.get_str("handout/folder") == str(tmp_path)
