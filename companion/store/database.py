@@ -21,6 +21,7 @@ from companion.store import (
     notes,
     patients,
     search,
+    startup_check,
     visits,
 )
 from companion.store.audit import AuditEntry
@@ -106,6 +107,8 @@ class Store:
         self._audit_table_seen = False
         # Remembers the newest audit row, so a save need not read it back first.
         self._audit_chain = audit.AuditChain()
+        # The last session ended without close(): the full check is due now.
+        self.unclean_shutdown = False
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -145,6 +148,7 @@ class Store:
         self._closed = True
         try:
             self.db.close()
+            startup_check.note_clean_close(self.path)
         finally:
             self._lock.release()
 
@@ -308,6 +312,19 @@ class Store:
             raise StoreError(key="closed")
         return integrity.IntegrityJob(self.path, self._key)
 
+    def full_check_due(self, now: datetime | None = None) -> bool:
+        """True when the background full check should run (daily, after a crash)."""
+        return startup_check.full_check_due(self.path, now or datetime.now(UTC))
+
+    def full_check_job(self) -> startup_check.FullCheckJob:
+        """Start-up recovery's full check for a worker (job.run()); read-only.
+
+        On damage, close and reopen the records: open_store then recovers.
+        """
+        if self._closed:
+            raise StoreError(key="closed")
+        return startup_check.FullCheckJob(self.path, self._key)
+
     def write_plain_copy(self, dest: Path) -> None:
         """Write the whole database, decrypted, to dest (private), and audit it."""
         # An empty file made private first: SQLite fills it in place, mode kept.
@@ -460,10 +477,11 @@ def open_store(
         else:
             if key is not None:
                 _check_key_or_damage(path, key, backups)
-            report = recover(path, backups, now, key)
+            report = _recover_if_suspect(path, backups, now, key)
         conn = _connect(path, busy_timeout, key)
         db = Database(conn, execute_plugins=False)
         store = Store(db, path, backups, lock, report, key)
+        store.unclean_shutdown = startup_check.note_open(path)
         _configure(store, migrations or MIGRATIONS)
         if report is not None and report.restored_from is not None:
             store.audit(audit.RESTORE, report.restored_from.name)
@@ -477,6 +495,18 @@ def open_store(
             db.close()
         lock.release()
         raise
+
+
+def _recover_if_suspect(
+    path: Path, backups: Path, now: datetime, key: bytes | None
+) -> RecoveryReport | None:
+    """Start-up recovery, only when a check that costs the same at any size, or
+    an earlier background full check, finds something (see startup_check)."""
+    if startup_check.constant_time_damage(path, key) is None:
+        return None
+    report = recover(path, backups, now, key)
+    startup_check.note_recovered(path)
+    return report
 
 
 def _key_for_existing(path: Path) -> bytes | None:
