@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from companion.store.backup_verify import copy_is_sound
 from companion.store.cipher import Connection, connect, fsync_dir, make_private
 from companion.store.errors import DB_ERRORS, StoreError, raise_friendly
 
@@ -190,7 +191,7 @@ def _backup_locked(
         temp = final.with_name(f".{final.name}.partial")
         try:
             _copy(conn, temp, key)
-            if not is_intact(temp, key):
+            if not copy_is_sound(temp, key):
                 raise StoreError(key="backup_check_failed", path=temp)
             os.replace(temp, final)
         finally:
