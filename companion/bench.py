@@ -1295,6 +1295,84 @@ def run(
     return rows
 
 
+def _timed(work: Callable[[], object]) -> float:
+    began = time.perf_counter()
+    work()
+    return time.perf_counter() - began
+
+
+def scaling_row(name: str, cache: Path) -> dict[str, float]:
+    """One clinic's line of the scaling table: what grows with it and what not.
+
+    Records open is open_store in this process (the checks at open, the key,
+    pragmas, migrations), median of 3; the full check and one backup (copy and
+    its verification) are timed once each, with the verification the backup
+    used before (integrity_check of the copy) beside the one it uses now.
+    """
+    from companion.store.backup import backup_file, is_intact
+    from companion.store.backup_verify import copy_is_sound
+    from companion.store.recovery import find_damage
+
+    size = OPEN_SIZES[name]
+    db_path, info = large_clinic(size, cache)
+    key = bench_key(db_path)
+    opens = []
+    for _ in range(3):
+        began = time.perf_counter()
+        store = _open(db_path, key)
+        opens.append(time.perf_counter() - began)
+        store.close()
+    with _open(db_path, key) as store:
+        found = store.find_patients("BENCH-SAVE", limit=1)
+        patient = found[0] if found else store.create_patient(chart_number="BENCH-SAVE")
+        saves = [_timed(lambda: store.start_visit(patient.id)) for _ in range(30)]
+        store.conn.execute("DELETE FROM visits WHERE patient_id = ?", (patient.id,))
+        for query in SEARCH_QUERIES:
+            store.search_notes(query)  # warm, as a clinician's searches follow
+        common = [_timed(lambda q=q: store.search_notes(q)) for q in COMMON_QUERIES]
+        rare = [_timed(lambda q=q: store.search_notes(q)) for q in RARE_QUERIES]
+    check = _timed(lambda: find_damage(db_path, key))
+    folder = cache / "scaling-backups"
+    shutil.rmtree(folder, ignore_errors=True)
+    made: list[Path] = []
+    backup_s = _timed(lambda: made.append(backup_file(db_path, folder, "auto", key)))
+    old_verify = _timed(lambda: is_intact(made[0], key))
+    new_verify = _timed(lambda: copy_is_sound(made[0], key))
+    shutil.rmtree(folder, ignore_errors=True)
+    return {
+        "visits": size.visits,
+        "notes": info["notes"],
+        "file_mb": db_path.stat().st_size / 2**20,
+        "open_ms": median(opens) * 1000,
+        "save_ms": median(saves) * 1000,
+        "common_ms": max(common) * 1000,
+        "rare_ms": max(rare) * 1000,
+        "backup_s": backup_s,
+        "old_verify_s": old_verify,
+        "new_verify_s": new_verify,
+        "check_s": check,
+    }
+
+
+def format_scaling(lines: Sequence[dict[str, float]]) -> str:
+    """The scaling table, one clinic a line."""
+    head = (
+        "| visits | notes | file | records open | save | search common (worst)"
+        " | search rare (worst) | backup (copy + new check) | old copy check"
+        " | new copy check | full check (was at every open) |"
+    )
+    out = [head, "|" + "---|" * head.count(" | ") + "---|"]
+    for n in lines:
+        out.append(
+            f"| {n['visits']:,.0f} | {n['notes']:,.0f} | {n['file_mb']:,.0f} MB"
+            f" | {n['open_ms']:.0f} ms | {n['save_ms']:.1f} ms"
+            f" | {n['common_ms']:.1f} ms | {n['rare_ms']:.1f} ms"
+            f" | {n['backup_s']:.1f} s | {n['old_verify_s']:.1f} s"
+            f" | {n['new_verify_s']:.1f} s | {n['check_s']:.1f} s |"
+        )
+    return "\n".join(out)
+
+
 def _fmt(value: float | None, unit: str) -> str:
     if value is None:
         return "n/a"
@@ -1391,6 +1469,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         " build the first time)",
     )
     parser.add_argument(
+        "--scaling",
+        default="",
+        help="print only the scaling table for these clinics (e.g. 10k,100k,1m)",
+    )
+    parser.add_argument(
         "--cache-dir",
         type=Path,
         default=default_cache(),
@@ -1405,11 +1488,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"[{time.perf_counter() - began:6.1f} s] {message}", file=sys.stderr)
 
     open_sizes = [name for name in args.sizes.split(",") if name]
-    unknown = [name for name in open_sizes if name not in OPEN_SIZES]
+    scaling = [name for name in args.scaling.split(",") if name]
+    unknown = [name for name in open_sizes + scaling if name not in OPEN_SIZES]
     if unknown:
         parser.error(
             f"unknown --sizes {', '.join(unknown)}; known: " + ", ".join(OPEN_SIZES)
         )
+    if scaling:
+        lines = []
+        for name in scaling:
+            progress(f"scaling: the {OPEN_SIZES[name].visits:,}-visit clinic …")
+            lines.append(scaling_row(name, args.cache_dir))
+        print(f"Spine Companion scaling: {machine_line()}")
+        print(format_scaling(lines))
+        return 0
     rows = run(size, args.cache_dir, progress, open_sizes)
     print(f"Spine Companion benchmark ({size.name}): {machine_line()}")
     print(format_table(rows))

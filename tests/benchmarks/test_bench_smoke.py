@@ -38,3 +38,12 @@ def test_tiny_bench_produces_every_row_with_numbers(qapp, tmp_path: Path) -> Non
         assert row.baseline is not None and row.baseline > 0, row
     table = bench.format_table(rows)
     assert table.count("\n") == len(rows) + 1
+
+
+def test_scaling_table_has_a_number_in_every_column(tmp_path: Path) -> None:
+    """--scaling's line for a clinic: every measure present and positive."""
+    line = bench.scaling_row("tiny", tmp_path / "cache")
+    assert line["visits"] == bench.OPEN_SIZES["tiny"].visits
+    assert all(value > 0 for value in line.values()), line
+    table = bench.format_scaling([line])
+    assert table.count("\n") == 2 and "1,200" in table
