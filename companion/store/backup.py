@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from companion.store.backup_derive import derived_backup
 from companion.store.backup_verify import copy_is_sound
 from companion.store.cipher import Connection, connect, fsync_dir, make_private
 from companion.store.errors import DB_ERRORS, StoreError, raise_friendly
@@ -60,6 +61,9 @@ class BackupJob:
 
     def run(self) -> Path:
         """Make the verified backup; on any thread, blocking it for a while."""
+        derived = derived_backup(self.db_path, self.backup_dir, self.kind)
+        if derived is not None:
+            return derived  # the weekly copy of a daily one with the same data
         return backup_file(self.db_path, self.backup_dir, self.kind, self.key)
 
 
