@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from companion.store import Store, StoreError, StoreLocked, open_store, startup_check
+from companion.store.cipher import connect
 from companion.store.database import apply_pragmas
 from companion.store.lock import lock_path_for
 from tests.probe import run_python
@@ -165,3 +167,22 @@ def test_the_full_check_is_due_once_a_day(db_path: Path) -> None:
         assert not opened.full_check_due(now + timedelta(hours=23))
         assert opened.full_check_due(now + timedelta(hours=25))
         assert opened.full_check_due(now - timedelta(hours=1))  # clock set back
+
+
+def test_a_scribbled_search_index_is_caught_at_open(db_path: Path) -> None:
+    """Index blocks overwritten in SQL (pages sound, FTS5 data not): the probe
+    lookup at open fails, and recovery rebuilds the index with nothing lost."""
+    db_path.parent.mkdir(parents=True)
+    key = secrets.token_bytes(32)  # encrypted as the app keeps it
+    with open_store(db_path, key=key) as opened:
+        _fill_notes(opened, 20)
+    conn = connect(db_path, key)
+    try:
+        conn.execute("UPDATE notes_fts_data SET block = randomblob(length(block))")
+        conn.commit()
+    finally:
+        conn.close()
+    assert startup_check.constant_time_damage(db_path, key) is not None
+    with open_store(db_path, key=key) as opened:
+        assert opened.recovery is not None and opened.recovery.search_index_rebuilt
+        assert len(opened.search_notes("lumbar", limit=100)) == 20
