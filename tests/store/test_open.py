@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from companion.store import Store, StoreError, StoreLocked, open_store, startup_check
-from companion.store.cipher import connect
 from companion.store.database import apply_pragmas
 from companion.store.lock import lock_path_for
 from tests.probe import run_python
+from tests.store.damage import run_behind_the_store
 
 
 def test_pragmas_are_set_after_open(store: Store) -> None:
@@ -176,12 +176,9 @@ def test_a_scribbled_search_index_is_caught_at_open(db_path: Path) -> None:
     key = secrets.token_bytes(32)  # encrypted as the app keeps it
     with open_store(db_path, key=key) as opened:
         _fill_notes(opened, 20)
-    conn = connect(db_path, key)
-    try:
-        conn.execute("UPDATE notes_fts_data SET block = randomblob(length(block))")
-        conn.commit()
-    finally:
-        conn.close()
+    run_behind_the_store(
+        db_path, key, "UPDATE notes_fts_data SET block = randomblob(length(block))"
+    )
     assert startup_check.constant_time_damage(db_path, key) is not None
     with open_store(db_path, key=key) as opened:
         assert opened.recovery is not None and opened.recovery.search_index_rebuilt
