@@ -20,6 +20,7 @@ from companion.store import (
     integrity,
     notes,
     patients,
+    quit_backup,
     search,
     startup_check,
     visits,
@@ -380,6 +381,7 @@ class Store:
         if unchanged:
             # The audit row above is not a change worth another backup.
             self.changed_since_backup = False
+            quit_backup.forget_unbacked_changes(self.path)
 
     # Audit log and security settings
 
@@ -482,6 +484,8 @@ def open_store(
         db = Database(conn, execute_plugins=False)
         store = Store(db, path, backups, lock, report, key)
         store.unclean_shutdown = startup_check.note_open(path)
+        # The last session quit without backing up its saves (quit_backup).
+        store.changed_since_backup = quit_backup.had_unbacked_changes(path)
         _configure(store, migrations or MIGRATIONS)
         if report is not None and report.restored_from is not None:
             store.audit(audit.RESTORE, report.restored_from.name)
