@@ -51,6 +51,14 @@ SIZES = {
     # For the smoke test: every row, a few seconds, numbers meaningless.
     "tiny": Size("tiny", 120, 1_200, 1, 3, 1, 1, 1, 1),
 }
+# The clinics "records open" is timed on (--sizes), besides the demo clinic;
+# each is generated once and kept in the cache folder.
+OPEN_SIZES = {
+    "tiny": SIZES["tiny"],
+    "10k": SIZES["small"],
+    "100k": SIZES["full"],
+    "1m": Size("1m", 100_000, 1_000_000, 3, 100, 5, 1, 3, 3),
+}
 # Common words (each in 8–41% of the generated notes) and rare clinical terms
 # (about 0.5% each, like most words a clinician looks up).
 COMMON_QUERIES = ("trigger points", "spurling", "quadratus", "lifting boxes", "setback")
@@ -290,25 +298,42 @@ def _probe(
     raise RuntimeError(f"probe printed no result:\n{result.stdout}\n{result.stderr}")
 
 
-def bench_start(size: Size, data_dir: Path) -> list[Row]:
-    """Process start to first paint and to records open, and RSS, vs a bare window."""
-    app_args = ["--data-dir", str(data_dir)]
+def _app_probe(data_dir: Path) -> tuple[list[str], dict[str, str]]:
+    """The app's arguments and environment to open the clinic in data_dir."""
     key_file = _key_file(data_dir / "companion.db")
-    app_env = (
+    env = (
         {"BENCH_KEY_FILE": str(key_file), "COMPANION_KEYRING": "memory"}
         if key_file.exists()
         else {}
     )
+    return ["--data-dir", str(data_dir)], env
+
+
+def bench_start(
+    size: Size, data_dir: Path, large: dict[str, Path] | None = None
+) -> list[Row]:
+    """Process start to first paint and to records open, and RSS, vs a bare window.
+
+    large maps a label to the folder of a generated clinic: records open is
+    also timed there, in the same loop, against the demo clinic in data_dir.
+    """
+    app_args, app_env = _app_probe(data_dir)
+    large = large or {}
     compileall.compile_dir(ROOT / "companion", quiet=1)  # as after a first run
     _probe(_PROBE_BARE, [])  # warm-up: file caches, first-run files
     _probe(_PROBE_APP, app_args, app_env)
+    for folder in large.values():
+        _probe(_PROBE_APP, *_app_probe(folder))
     bare: list[StartSample] = []
     skeleton: list[StartSample] = []
     app: list[StartSample] = []
+    big: dict[str, list[StartSample]] = {label: [] for label in large}
     for _ in range(size.start_runs):
         bare.append(_probe(_PROBE_BARE, []))
         skeleton.append(_probe(_PROBE_SKELETON, []))
         app.append(_probe(_PROBE_APP, app_args, app_env))
+        for label, folder in large.items():
+            big[label].append(_probe(_PROBE_APP, *_app_probe(folder)))
     heavy = sorted({m for sample in app for m in sample.heavy})
     note = "loaded before first paint: " + (", ".join(heavy) or "nothing heavy")
 
@@ -326,10 +351,10 @@ def bench_start(size: Size, data_dir: Path) -> list[Row]:
         Row(
             "start to first painted window",
             paint_ms,
-            bare_ms,
+            skeleton_ms,
             "ms",
-            "≤ 1.3× bare window",
-            paint_ms / bare_ms <= 1.3,
+            "≤ 1.3× empty main window",
+            paint_ms / skeleton_ms <= 1.3,
             note,
         ),
         Row(
@@ -339,7 +364,8 @@ def bench_start(size: Size, data_dir: Path) -> list[Row]:
             "ms",
             "(no target)",
             None,
-            "menus, toolbar, splitter, two docks; none of our code",
+            "menus, toolbar, splitter, two docks; none of our code; baseline"
+            " = a bare QLabel window",
         ),
         Row(
             "start to patient records open",
@@ -348,8 +374,13 @@ def bench_start(size: Size, data_dir: Path) -> list[Row]:
             "ms",
             "(no target; diagram usable before)",
             None,
-            "keychain, SQLCipher, quick_check on a worker; longest event-loop "
-            f"stall meanwhile {median([x.stall_s * 1000 for x in app]):.0f} ms",
+            "demo clinic; keychain, SQLCipher, constant-time checks on a worker;"
+            " longest event-loop stall meanwhile "
+            f"{median([x.stall_s * 1000 for x in app]):.0f} ms",
+        ),
+        *(
+            _open_row(label, samples, ready_ms, bare_ms)
+            for label, samples in big.items()
         ),
         Row(
             "resident memory at first paint",
@@ -369,6 +400,25 @@ def bench_start(size: Size, data_dir: Path) -> list[Row]:
             "adds SQLCipher, sqlite-utils, keyring and the visit panel",
         ),
     ]
+
+
+def _open_row(
+    label: str, samples: list[StartSample], demo_ms: float, bare_ms: float
+) -> Row:
+    """Records open on a generated clinic against the demo clinic (and bare)."""
+    value = median([x.ready_s * 1000 for x in samples])
+    stall = median([x.stall_s * 1000 for x in samples])
+    return Row(
+        f"start to records open, {label}",
+        value,
+        demo_ms,
+        "ms",
+        "≤ 1.2× demo clinic, ≤ 3× bare window",
+        value / demo_ms <= 1.2 and value / bare_ms <= 3,
+        f"baseline = records open on the demo clinic; {value / bare_ms:.2f}×"
+        f" the bare window; longest event-loop stall {stall:.0f} ms;"
+        f" median of {len(samples)}",
+    )
 
 
 # -- keys: the app keeps its database encrypted ----------------------------------
@@ -558,6 +608,51 @@ def bench_save(size: Size, work: Path) -> list[Row]:
     return rows
 
 
+def bench_save_large(size: Size, db_path: Path, info: dict[str, Any]) -> list[Row]:
+    """store.start_visit vs a raw INSERT + COMMIT, both on the same large file.
+
+    On a near-empty file the b-tree work per insert is small, which hides the
+    store's own CPU cost; here both sides write into the generated clinic's
+    tables (its indexes as deep as a busy clinic's), taking turns. The rows
+    are deleted again so the cached clinic stays as generated.
+    """
+    key = bench_key(db_path)
+    store = _open(db_path, key)
+    raw = _raw_connection(db_path, key)
+    times: dict[str, list[float]] = {"store": [], "raw": []}
+    try:
+        found = store.find_patients("BENCH-SAVE", limit=1)
+        patient = found[0] if found else store.create_patient(chart_number="BENCH-SAVE")
+        fields = {"pain": 5, "regions": ["lumbar"], "levels": ["L4"]}
+        jobs: list[tuple[str, Callable[[], object]]] = [
+            ("store", lambda: store.start_visit(patient.id, **fields)),
+            ("raw", lambda: _raw_insert(raw, patient.id)),
+        ]
+        for i in range(size.save_runs + 2):
+            for name, job in jobs[i % 2 :] + jobs[: i % 2]:
+                began = time.perf_counter()
+                job()
+                if i >= 2:
+                    times[name].append((time.perf_counter() - began) * 1000)
+        raw.execute("DELETE FROM visits WHERE patient_id = ?", (patient.id,))
+    finally:
+        raw.close()
+        store.close()
+    value, base = median(times["store"]), median(times["raw"])
+    return [
+        Row(
+            f"durable visit save, {info['notes']:,}-note clinic",
+            value,
+            base,
+            "ms",
+            "≤ 1.5× raw INSERT+COMMIT",
+            value / base <= 1.5,
+            "raw = sqlcipher3 on the same file and key: BEGIN IMMEDIATE, INSERT"
+            f" the same visit row, COMMIT; {len(times['store'])} each, in turns",
+        )
+    ]
+
+
 # -- the generated clinics -------------------------------------------------------
 
 
@@ -596,7 +691,12 @@ def large_clinic(size: Size, cache: Path, seed: int = 7) -> tuple[Path, Any]:
 
 
 def _like_search(conn: sqlite3.Connection, query: str, limit: int = 50) -> list[Any]:
-    """The scan a clinic without a search index would do: LIKE on every note."""
+    """The scan a clinic without a search index would do: LIKE on every note.
+
+    In the order the FTS query returns (newest note first, by note slot), so
+    the scan stops at the limit like the index does: a common word is found in
+    the newest few notes, a rare one needs most of the table.
+    """
     words = query.split()
     where = " AND ".join("r.text LIKE ?" for _ in words)
     return conn.execute(
@@ -608,7 +708,7 @@ def _like_search(conn: sqlite3.Connection, query: str, limit: int = 50) -> list[
         WHERE r.revision = (SELECT max(revision) FROM note_revisions
                             WHERE visit_id = s.visit_id AND section = s.section)
           AND {where}
-        ORDER BY v.visit_date DESC
+        ORDER BY s.slot DESC
         LIMIT ?
         """,
         [*(f"%{w}%" for w in words), limit],
@@ -774,6 +874,19 @@ def _longest_stall(start: Callable[[Callable[[], None]], None]) -> tuple[float, 
     return max(gaps), span[1] - span[0]
 
 
+def _idle_gap(seconds: float) -> float:
+    """The longest gap between ticks with nothing running, for as long (ms).
+
+    The machine's own scheduling noise (other processes, the kernel), which no
+    change to the app can remove: a stall row is read against it.
+    """
+    from PySide6.QtCore import QTimer
+
+    wait_ms = max(1, int(seconds * 1000))
+    idle, _ = _longest_stall(lambda done: QTimer.singleShot(wait_ms, done))
+    return idle
+
+
 def bench_backup(size: Size, db_path: Path, work: Path) -> list[Row]:
     """Longest GUI-thread stall during a backup: BackupRunner vs Store.backup.
 
@@ -781,7 +894,6 @@ def bench_backup(size: Size, db_path: Path, work: Path) -> list[Row]:
     thread. Both back up the generated clinic, encrypted as the app keeps it,
     into a folder beside it; they take turns so disk caches favour neither.
     """
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from companion.store import open_store
@@ -829,10 +941,7 @@ def bench_backup(size: Size, db_path: Path, work: Path) -> list[Row]:
         runner.shutdown(quit_backup=False)
         store.close()
         shutil.rmtree(folder, ignore_errors=True)
-    # The same ticks with nothing running, as long as a backup: the machine's
-    # own scheduling noise, which no change to the app can remove.
-    idle_ms = int(median(seconds["runner"]) * 1000)
-    idle, _ = _longest_stall(lambda done: QTimer.singleShot(idle_ms, done))
+    idle = _idle_gap(median(seconds["runner"]))
     worst = max(stalls["runner"])
     return [
         Row(
@@ -899,6 +1008,7 @@ def bench_check(size: Size, db_path: Path) -> list[Row]:
     if any(not ok for ok, _ in results):
         raise RuntimeError(f"the generated clinic failed its check: {results}")
     worst = max(stalls["worker"])
+    idle = _idle_gap(median(seconds["worker"]))
     return [
         Row(
             f"longest GUI stall during Check database, {size.visits:,} visits",
@@ -909,7 +1019,8 @@ def bench_check(size: Size, db_path: Path) -> list[Row]:
             worst < FRAME_MS,
             f"worker (read-only connection) vs Store.check_integrity on the GUI "
             f"thread; check {median(seconds['worker']):.1f} s vs "
-            f"{median(seconds['sync']):.1f} s; worst of {runs} each",
+            f"{median(seconds['sync']):.1f} s; worst of {runs} each; "
+            f"idle for as long: {idle:.1f} ms",
             faster_is_ratio=True,
         )
     ]
@@ -1137,8 +1248,12 @@ def run(
     size: Size,
     cache: Path,
     progress: Callable[[str], None] = lambda _msg: None,
+    open_sizes: Sequence[str] = (),
 ) -> list[Row]:
-    """Every measurement, in the order of the table."""
+    """Every measurement, in the order of the table.
+
+    open_sizes names OPEN_SIZES clinics on which records open is also timed.
+    """
     from companion.demo import build_demo_clinic
 
     cache.mkdir(parents=True, exist_ok=True)
@@ -1150,9 +1265,14 @@ def run(
         with _open(start_db, start_key) as store:
             build_demo_clinic(store)
     rows: list[Row] = []
+    large: dict[str, Path] = {}
+    for name in open_sizes:
+        other = OPEN_SIZES[name]
+        progress(f"generating / loading the {other.visits:,}-visit clinic …")
+        large[f"{other.visits:,} visits"] = large_clinic(other, cache)[0].parent
     progress("start-up and memory (fresh processes) …")
-    start, skeleton, ready, memory, memory_ready = bench_start(size, start_dir)
-    rows += [start, skeleton, ready]
+    *start_rows, memory, memory_ready = bench_start(size, start_dir, large)
+    rows += start_rows
     progress("clicks, opening a patient, chart …")
     gui = bench_gui(size, cache)
     rows += gui[:2]
@@ -1160,6 +1280,8 @@ def run(
     rows += bench_save(size, cache)
     progress(f"generating / loading the {size.visits:,}-visit clinic …")
     db_path, info = large_clinic(size, cache)
+    progress("durable saves on the large file …")
+    rows += bench_save_large(size, db_path, info)
     progress("note search …")
     rows += bench_search(size, db_path, info)
     progress("patient search per keystroke …")
@@ -1171,6 +1293,84 @@ def run(
     rows += gui[2:]
     rows += [memory, memory_ready]
     return rows
+
+
+def _timed(work: Callable[[], object]) -> float:
+    began = time.perf_counter()
+    work()
+    return time.perf_counter() - began
+
+
+def scaling_row(name: str, cache: Path) -> dict[str, float]:
+    """One clinic's line of the scaling table: what grows with it and what not.
+
+    Records open is open_store in this process (the checks at open, the key,
+    pragmas, migrations), median of 3; the full check and one backup (copy and
+    its verification) are timed once each, with the verification the backup
+    used before (integrity_check of the copy) beside the one it uses now.
+    """
+    from companion.store.backup import backup_file, is_intact
+    from companion.store.backup_verify import copy_is_sound
+    from companion.store.recovery import find_damage
+
+    size = OPEN_SIZES[name]
+    db_path, info = large_clinic(size, cache)
+    key = bench_key(db_path)
+    opens = []
+    for _ in range(3):
+        began = time.perf_counter()
+        store = _open(db_path, key)
+        opens.append(time.perf_counter() - began)
+        store.close()
+    with _open(db_path, key) as store:
+        found = store.find_patients("BENCH-SAVE", limit=1)
+        patient = found[0] if found else store.create_patient(chart_number="BENCH-SAVE")
+        saves = [_timed(lambda: store.start_visit(patient.id)) for _ in range(30)]
+        store.conn.execute("DELETE FROM visits WHERE patient_id = ?", (patient.id,))
+        for query in SEARCH_QUERIES:
+            store.search_notes(query)  # warm, as a clinician's searches follow
+        common = [_timed(lambda q=q: store.search_notes(q)) for q in COMMON_QUERIES]
+        rare = [_timed(lambda q=q: store.search_notes(q)) for q in RARE_QUERIES]
+    check = _timed(lambda: find_damage(db_path, key))
+    folder = cache / "scaling-backups"
+    shutil.rmtree(folder, ignore_errors=True)
+    made: list[Path] = []
+    backup_s = _timed(lambda: made.append(backup_file(db_path, folder, "auto", key)))
+    old_verify = _timed(lambda: is_intact(made[0], key))
+    new_verify = _timed(lambda: copy_is_sound(made[0], key))
+    shutil.rmtree(folder, ignore_errors=True)
+    return {
+        "visits": size.visits,
+        "notes": info["notes"],
+        "file_mb": db_path.stat().st_size / 2**20,
+        "open_ms": median(opens) * 1000,
+        "save_ms": median(saves) * 1000,
+        "common_ms": max(common) * 1000,
+        "rare_ms": max(rare) * 1000,
+        "backup_s": backup_s,
+        "old_verify_s": old_verify,
+        "new_verify_s": new_verify,
+        "check_s": check,
+    }
+
+
+def format_scaling(lines: Sequence[dict[str, float]]) -> str:
+    """The scaling table, one clinic a line."""
+    head = (
+        "| visits | notes | file | records open | save | search common (worst)"
+        " | search rare (worst) | backup (copy + new check) | old copy check"
+        " | new copy check | full check (was at every open) |"
+    )
+    out = [head, "|" + "---|" * head.count(" | ") + "---|"]
+    for n in lines:
+        out.append(
+            f"| {n['visits']:,.0f} | {n['notes']:,.0f} | {n['file_mb']:,.0f} MB"
+            f" | {n['open_ms']:.0f} ms | {n['save_ms']:.1f} ms"
+            f" | {n['common_ms']:.1f} ms | {n['rare_ms']:.1f} ms"
+            f" | {n['backup_s']:.1f} s | {n['old_verify_s']:.1f} s"
+            f" | {n['new_verify_s']:.1f} s | {n['check_s']:.1f} s |"
+        )
+    return "\n".join(out)
 
 
 def _fmt(value: float | None, unit: str) -> str:
@@ -1262,6 +1462,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="= --size small",
     )
     parser.add_argument(
+        "--sizes",
+        default="",
+        help="comma-separated clinics to time records open on besides the demo:"
+        f" {', '.join(OPEN_SIZES)} (e.g. --sizes 100k,1m; 1m takes long to"
+        " build the first time)",
+    )
+    parser.add_argument(
+        "--scaling",
+        default="",
+        help="print only the scaling table for these clinics (e.g. 10k,100k,1m)",
+    )
+    parser.add_argument(
         "--cache-dir",
         type=Path,
         default=default_cache(),
@@ -1275,7 +1487,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     def progress(message: str) -> None:
         print(f"[{time.perf_counter() - began:6.1f} s] {message}", file=sys.stderr)
 
-    rows = run(size, args.cache_dir, progress)
+    open_sizes = [name for name in args.sizes.split(",") if name]
+    scaling = [name for name in args.scaling.split(",") if name]
+    unknown = [name for name in open_sizes + scaling if name not in OPEN_SIZES]
+    if unknown:
+        parser.error(
+            f"unknown --sizes {', '.join(unknown)}; known: " + ", ".join(OPEN_SIZES)
+        )
+    if scaling:
+        lines = []
+        for name in scaling:
+            progress(f"scaling: the {OPEN_SIZES[name].visits:,}-visit clinic …")
+            lines.append(scaling_row(name, args.cache_dir))
+        print(f"Spine Companion scaling: {machine_line()}")
+        print(format_scaling(lines))
+        return 0
+    rows = run(size, args.cache_dir, progress, open_sizes)
     print(f"Spine Companion benchmark ({size.name}): {machine_line()}")
     print(format_table(rows))
     return 0

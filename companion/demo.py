@@ -7,7 +7,9 @@ is kept by the schema's own triggers exactly as for a saved note.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import random
 import time
 from collections.abc import Iterator, Sequence
@@ -18,6 +20,8 @@ from pathlib import Path
 from companion.core import spine
 from companion.core.records import MECHANISMS, Patient
 from companion.store import Store, open_store
+from companion.store.cipher import WrongKey
+from companion.store.keys import keyinfo_path
 from companion.store.patients import rebuild_search_keys
 from companion.store.transaction import write_transaction
 
@@ -26,6 +30,44 @@ LARGE_PREFIX = "LOAD-"
 DEMO_WEEKS = 8
 
 # -- the demo clinic ----------------------------------------------------------
+
+# The demo clinic's database key, fixed and published here on purpose: its
+# patients are fictional, so a passphrase or a keychain entry would protect
+# nothing and only stand between a newcomer and a first look. The file is
+# still encrypted, so the demo runs the same code as a real clinic. Never use
+# it for real records: anyone can read this line.
+DEMO_KEY = hashlib.sha256(b"Spine Companion demo clinic: fictional data only").digest()
+
+
+def open_demo_store(db_path: Path, backup_dir: Path | None = None) -> Store:
+    """Open the demo clinic with DEMO_KEY, filling it on first use.
+
+    A demo folder from an older version, encrypted with a keychain key or a
+    passphrase, does not open with DEMO_KEY: its files are renamed aside
+    (<name>.old-key-<stamp>, nothing deleted) and a fresh demo is built.
+    """
+    try:
+        store = open_store(db_path, backup_dir=backup_dir, key=DEMO_KEY)
+    except WrongKey:
+        _set_aside_old_demo(db_path)
+        store = open_store(db_path, backup_dir=backup_dir, key=DEMO_KEY)
+    try:
+        build_demo_clinic(store)  # adds nothing when the patients are there
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+def _set_aside_old_demo(db_path: Path) -> None:
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    for suffix in ("", "-wal", "-shm"):
+        path = db_path.with_name(db_path.name + suffix)
+        if path.exists():
+            os.replace(path, path.with_name(f"{db_path.name}.old-key-{stamp}{suffix}"))
+    info = keyinfo_path(db_path)
+    if info.exists():
+        os.replace(info, info.with_name(f"{info.name}.old-key-{stamp}"))
 
 _SCREENED = (
     "trauma",

@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from companion.store.backup_derive import derived_backup
+from companion.store.backup_verify import copy_is_sound
 from companion.store.cipher import Connection, connect, fsync_dir, make_private
 from companion.store.errors import DB_ERRORS, StoreError, raise_friendly
 
@@ -59,6 +61,9 @@ class BackupJob:
 
     def run(self) -> Path:
         """Make the verified backup; on any thread, blocking it for a while."""
+        derived = derived_backup(self.db_path, self.backup_dir, self.kind)
+        if derived is not None:
+            return derived  # the weekly copy of a daily one with the same data
         return backup_file(self.db_path, self.backup_dir, self.kind, self.key)
 
 
@@ -190,7 +195,7 @@ def _backup_locked(
         temp = final.with_name(f".{final.name}.partial")
         try:
             _copy(conn, temp, key)
-            if not is_intact(temp, key):
+            if not copy_is_sound(temp, key):
                 raise StoreError(key="backup_check_failed", path=temp)
             os.replace(temp, final)
         finally:

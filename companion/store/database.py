@@ -30,7 +30,9 @@ from companion.store import (
     integrity,
     notes,
     patients,
+    quit_backup,
     search,
+    startup_check,
     visits,
 )
 from companion.store.audit import AuditEntry
@@ -116,6 +118,8 @@ class Store:
         self._audit_table_seen = False
         # Remembers the newest audit row, so a save need not read it back first.
         self._audit_chain = audit.AuditChain()
+        # The last session ended without close(): the full check is due now.
+        self.unclean_shutdown = False
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -155,6 +159,7 @@ class Store:
         self._closed = True
         try:
             self.db.close()
+            startup_check.note_clean_close(self.path)
         finally:
             self._lock.release()
 
@@ -376,6 +381,19 @@ class Store:
             raise StoreError(key="closed")
         return integrity.IntegrityJob(self.path, self._key)
 
+    def full_check_due(self, now: datetime | None = None) -> bool:
+        """True when the background full check should run (daily, after a crash)."""
+        return startup_check.full_check_due(self.path, now or datetime.now(UTC))
+
+    def full_check_job(self) -> startup_check.FullCheckJob:
+        """Start-up recovery's full check for a worker (job.run()); read-only.
+
+        On damage, close and reopen the records: open_store then recovers.
+        """
+        if self._closed:
+            raise StoreError(key="closed")
+        return startup_check.FullCheckJob(self.path, self._key)
+
     def write_plain_copy(self, dest: Path) -> None:
         """Write the whole database, decrypted, to dest (private), and audit it."""
         # An empty file made private first: SQLite fills it in place, mode kept.
@@ -431,6 +449,7 @@ class Store:
         if unchanged:
             # The audit row above is not a change worth another backup.
             self.changed_since_backup = False
+            quit_backup.forget_unbacked_changes(self.path)
 
     # Audit log and security settings
 
@@ -528,10 +547,13 @@ def open_store(
         else:
             if key is not None:
                 _check_key_or_damage(path, key, backups)
-            report = recover(path, backups, now, key)
+            report = _recover_if_suspect(path, backups, now, key)
         conn = _connect(path, busy_timeout, key)
         db = Database(conn, execute_plugins=False)
         store = Store(db, path, backups, lock, report, key)
+        store.unclean_shutdown = startup_check.note_open(path)
+        # The last session quit without backing up its saves (quit_backup).
+        store.changed_since_backup = quit_backup.had_unbacked_changes(path)
         _configure(store, migrations or MIGRATIONS)
         if report is not None and report.restored_from is not None:
             store.audit(audit.RESTORE, report.restored_from.name)
@@ -545,6 +567,18 @@ def open_store(
             db.close()
         lock.release()
         raise
+
+
+def _recover_if_suspect(
+    path: Path, backups: Path, now: datetime, key: bytes | None
+) -> RecoveryReport | None:
+    """Start-up recovery, only when a check that costs the same at any size, or
+    an earlier background full check, finds something (see startup_check)."""
+    if startup_check.constant_time_damage(path, key) is None:
+        return None
+    report = recover(path, backups, now, key)
+    startup_check.note_recovered(path)
+    return report
 
 
 def _key_for_existing(path: Path) -> bytes | None:

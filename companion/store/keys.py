@@ -20,6 +20,7 @@ import keyring.errors
 from argon2.low_level import Type, hash_secret_raw
 from keyring.backends import fail
 
+from companion.store import keyring_backend  # noqa: F401  (before any lookup)
 from companion.store.cipher import KEY_BYTES, ensure_private_file, make_private
 from companion.store.errors import StoreError
 

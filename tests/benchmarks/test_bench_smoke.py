@@ -9,15 +9,17 @@ from companion import bench
 
 def test_tiny_bench_produces_every_row_with_numbers(qapp, tmp_path: Path) -> None:
     """Every row of the table comes out with a number (or the chart's n/a)."""
-    rows = bench.run(bench.SIZES["tiny"], tmp_path / "cache")
+    rows = bench.run(bench.SIZES["tiny"], tmp_path / "cache", open_sizes=["tiny"])
     names = [row.name for row in rows]
     for expected in (
         "start to first painted window",
         "  for context: an empty main window",
         "start to patient records open",
+        "start to records open, 1,200 visits",
         "click vertebra → panel painted, p50",
         "click vertebra → panel painted, p95",
-        "durable visit save",
+        "durable visit save (",
+        "durable visit save, ",
         "note search",
         "open patient with",
         "chart redraw, 1,000 points",
@@ -36,3 +38,12 @@ def test_tiny_bench_produces_every_row_with_numbers(qapp, tmp_path: Path) -> Non
         assert row.baseline is not None and row.baseline > 0, row
     table = bench.format_table(rows)
     assert table.count("\n") == len(rows) + 1
+
+
+def test_scaling_table_has_a_number_in_every_column(tmp_path: Path) -> None:
+    """--scaling's line for a clinic: every measure present and positive."""
+    line = bench.scaling_row("tiny", tmp_path / "cache")
+    assert line["visits"] == bench.OPEN_SIZES["tiny"].visits
+    assert all(value > 0 for value in line.values()), line
+    table = bench.format_scaling([line])
+    assert table.count("\n") == 2 and "1,200" in table

@@ -8,6 +8,7 @@ import sqlite3
 from pathlib import Path
 
 from companion.store import Store, open_store
+from tests.reliability.full_check import open_after_full_check
 
 
 def _sha256(path: Path) -> str:
@@ -55,7 +56,7 @@ def test_garbage_pages_trigger_restore(tmp_path: Path) -> None:
     assert _quick_check_fails(db)  # the damage is real before the app sees it
     damaged_hash = _sha256(db)
 
-    store = open_store(db, backup_dir=backups)
+    store = open_after_full_check(db, backup_dir=backups)
     try:
         report = store.recovery
         assert report is not None

@@ -13,6 +13,7 @@ import pytest
 from companion.store import Store, open_store, recovery
 from companion.store.cipher import connect
 from companion.store.search_index_repair import is_search_index_damage
+from tests.reliability.full_check import open_after_full_check
 
 
 def _sha256(path: Path) -> str:
@@ -72,7 +73,7 @@ def test_index_damage_is_rebuilt_and_the_newest_notes_stay(tmp_path: Path) -> No
     assert problems != ["ok"] and is_search_index_damage("; ".join(problems))
     damaged_hash = _sha256(db)
 
-    with open_store(db, key=key, backup_dir=backups) as store:
+    with open_after_full_check(db, key=key, backup_dir=backups) as store:
         visits = {row[0] for row in store.conn.execute("SELECT id FROM visits")}
         assert set(before) | set(after) <= visits
         report = store.recovery
@@ -140,7 +141,7 @@ def test_no_room_for_a_copy_still_rebuilds_and_leaves_no_half_copy(
         raise OSError(errno.ENOSPC, "No space left on device", str(target))
 
     monkeypatch.setattr(recovery.shutil, "copyfile", half_a_copy)
-    with open_store(db, key=key, backup_dir=backups) as store:
+    with open_after_full_check(db, key=key, backup_dir=backups) as store:
         visits = {row[0] for row in store.conn.execute("SELECT id FROM visits")}
         assert set(before) | set(after) <= visits
         report = store.recovery
@@ -171,7 +172,7 @@ def test_a_repair_that_does_not_hold_puts_the_file_back_and_restores(
             handle.write(os.urandom(4096 * 2))
 
     monkeypatch.setattr(recovery, "rebuild_search_index", rebuild_then_more_damage)
-    with open_store(db, key=key, backup_dir=backups) as store:
+    with open_after_full_check(db, key=key, backup_dir=backups) as store:
         report = store.recovery
         assert report is not None and not report.search_index_rebuilt
         assert report.restored_from is not None

@@ -27,6 +27,7 @@ from companion.store.keys import (
     keyinfo_path,
     read_keyinfo,
 )
+from tests.reliability.full_check import open_after_full_check
 from tests.security.conftest import Sentinels, files_containing
 
 
@@ -150,7 +151,7 @@ def test_damaged_encrypted_database_is_restored_from_an_encrypted_backup(
     with open(db_path, "r+b") as handle:  # scribble over a page past the header
         handle.seek(4096 * 2)
         handle.write(b"\xff" * 4096)
-    with open_store(db_path, key=key) as store:
+    with open_after_full_check(db_path, key=key) as store:
         assert store.recovery is not None and store.recovery.restored_from is not None
         assert store.get_patient(patient_id).chart_number == sentinels.chart
         assert store.encrypted

@@ -10,6 +10,7 @@ import pytest
 from companion.store import open_store
 from companion.store.cipher import connect
 from companion.store.integrity import pragma_checks_fts
+from tests.store.damage import run_behind_the_store
 
 KEYS = pytest.mark.parametrize(
     "key", [None, secrets.token_bytes(32)], ids=["plain", "encrypted"]
@@ -27,12 +28,9 @@ def _clinic(folder: Path, key: bytes | None) -> Path:
 
 def _damage_search_index(path: Path, key: bytes | None) -> None:
     """Change an indexed text behind FTS5's back: the index no longer matches."""
-    conn = connect(path, key)
-    try:
-        conn.execute("UPDATE notes_fts_content SET c0 = 'something else entirely'")
-        conn.commit()
-    finally:
-        conn.close()
+    run_behind_the_store(
+        path, key, "UPDATE notes_fts_content SET c0 = 'something else entirely'"
+    )
 
 
 @KEYS
