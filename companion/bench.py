@@ -1159,7 +1159,7 @@ def bench_gui(size: Size, cache: Path) -> list[Row]:
             )
         )
 
-        session = window.session
+        session = window.ops
         docks = [d for d in window.findChildren(QDockWidget) if d.isVisible()]
         opens: list[float] = []
         for _ in range(size.open_runs + 1):

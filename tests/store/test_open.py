@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 import sqlite3
 from datetime import UTC, datetime, timedelta
@@ -13,6 +12,7 @@ import pytest
 from companion.store import Store, StoreError, StoreLocked, open_store, startup_check
 from companion.store.database import apply_pragmas
 from companion.store.lock import lock_path_for
+from tests.deep_damage import scribble_deep_leaf
 from tests.probe import run_python
 from tests.store.damage import run_behind_the_store
 
@@ -93,13 +93,6 @@ def _fill_notes(store: Store, count: int) -> None:
         store.save_note(visit.id, "S", f"note {n} " + "lumbar spasm " * 40)
 
 
-def _scribble_middle(db_path: Path) -> None:
-    pages = db_path.stat().st_size // 4096
-    with open(db_path, "r+b") as handle:
-        handle.seek(4096 * (pages // 2))
-        handle.write(os.urandom(4096 * 4))
-
-
 def test_open_leaves_the_full_check_to_the_worker(db_path: Path) -> None:
     """Damage deep in the file is not read at open (constant time); the
     background full check finds it, and the reopen restores the backup."""
@@ -107,7 +100,7 @@ def test_open_leaves_the_full_check_to_the_worker(db_path: Path) -> None:
     with open_store(db_path) as opened:
         _fill_notes(opened, 120)
         backup = opened.backup("daily")
-    _scribble_middle(db_path)
+    scribble_deep_leaf(db_path)
     with open_store(db_path) as opened:
         assert opened.recovery is None  # no page-by-page check at open
         outcome = opened.full_check_job().run()

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
 from companion.store import open_store
 from companion.ui.background_check import BackgroundCheck
+from tests.deep_damage import scribble_deep_leaf
 
 
 def _clinic_with_deep_damage(db: Path) -> Path:
@@ -18,10 +18,7 @@ def _clinic_with_deep_damage(db: Path) -> Path:
             visit = store.start_visit(patient.id)
             store.save_note(visit.id, "S", f"note {n} " + "lumbar spasm " * 40)
         backup = store.backup("daily")
-    pages = db.stat().st_size // 4096
-    with open(db, "r+b") as handle:
-        handle.seek(4096 * (pages // 2))
-        handle.write(os.urandom(4096 * 4))
+    scribble_deep_leaf(db)
     return backup
 
 
