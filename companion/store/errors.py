@@ -120,6 +120,24 @@ MESSAGES: Mapping[str, str] = {
         "The passphrase must be at least {count} characters long."
     ),
     "no_passphrase": "No passphrase was given, so the database stays locked.",
+    "missing_database": (
+        "The database {path} is missing or empty, but earlier records were "
+        "found beside it ({found}). Nothing was deleted. Restore the newest "
+        "backup, open what can be saved from a damaged copy, or start empty."
+    ),
+    "restore_failed": (
+        "The backup {backup} could not be put in place ({reason}); the "
+        "database was left as it was."
+    ),
+    "upgrade_conflict": (
+        "An unfinished encryption of {path} was found next to a new file of "
+        "the same name; both were kept. Move the new file away, then start "
+        "again."
+    ),
+    "empty_not_confirmed": (
+        "The confirmation word was not typed, so no empty database was made."
+    ),
+    "salvage_failed": "Nothing could be saved from {path}: {reason}.",
 }
 
 

@@ -2,21 +2,37 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
-from companion.store.backup import BackupFile, newest_verified_backup
-from companion.store.cipher import connect, make_database_private, make_private
+from companion.store.backup import (
+    BackupFile,
+    newest_verified_backup,
+    parse_backup_name,
+)
+from companion.store.cipher import (
+    connect,
+    fsync_dir,
+    make_database_private,
+    make_private,
+    shred,
+)
 from companion.store.errors import (
     DB_DATABASE_ERRORS,
     DB_ERRORS,
     SQLITE_CORRUPT,
     SQLITE_NOTADB,
+    StoreError,
     primary_code,
     raise_friendly,
+)
+from companion.store.missing_database import (
+    find_start_evidence,
+    missing_database_error,
 )
 from companion.store.search_index_repair import (
     is_search_index_damage,
@@ -153,33 +169,162 @@ def put_back(path: Path, pairs: list[tuple[Path, Path]]) -> None:
         os.replace(copy, source)
 
 
-def restore(backup: Path, dest: Path, key: bytes | None = None) -> None:
-    """Copy a backup into place with the backup API (the file is never half-written).
+def restoring_path(dest: Path) -> Path:
+    """Where a restore copies the backup before it takes the database's place."""
+    return dest.with_name(f".{dest.name}.restoring")
 
+
+def journal_path(dest: Path) -> Path:
+    """The restore journal: present from a complete copy until it is in place."""
+    return dest.with_name(f"{dest.name}.restore-journal")
+
+
+def restore(
+    backup: Path,
+    dest: Path,
+    key: bytes | None = None,
+    *,
+    now: datetime | None = None,
+    problem: str = "",
+) -> tuple[Path, ...]:
+    """Put a backup in the database's place; return where the old file went.
+
+    Journaled, so a kill at any point leaves, for the next start, either the
+    database as it was or the restored copy, never neither: the backup is
+    copied and synced first (the database untouched; a full disk stops here),
+    then a journal naming the copy and the names the old files go to is
+    synced, then the old files move aside and the copy takes their place,
+    then the journal goes. resume_restore finishes a journaled restore.
     With a key, both the backup and the restored file are encrypted with it.
     """
-    temp = dest.with_name(f".{dest.name}.restoring")
-    temp.unlink(missing_ok=True)
-    source = connect(backup, key, readonly=True)
-    target = connect(temp, key)
+    stamp = datetime.now(UTC) if now is None else now
+    temp = restoring_path(dest)
+    _copy_backup(backup, temp, key)
+    pairs = _aside_names(dest, stamp) if dest.exists() else []
+    taken = parse_backup_name(backup)
+    _write_journal(
+        dest,
+        {
+            "backup": str(backup),
+            "taken": None if taken is None else taken.taken.isoformat(),
+            "problem": problem,
+            "aside": [[str(a), str(b)] for a, b in pairs],
+        },
+    )
+    return _finish_restore(dest, pairs)
+
+
+def _copy_backup(backup: Path, temp: Path, key: bytes | None) -> None:
+    for leftover in (temp, temp.with_name(temp.name + "-journal")):
+        leftover.unlink(missing_ok=True)
     try:
-        source.backup(target)
-    finally:
-        target.close()
-        source.close()
-    with open(temp, "rb+") as handle:
-        os.fsync(handle.fileno())
-    os.replace(temp, dest)
+        source = connect(backup, key, readonly=True)
+        try:
+            target = connect(temp, key)
+            try:
+                source.backup(target)
+            finally:
+                target.close()
+        finally:
+            source.close()
+        with open(temp, "rb+") as handle:
+            os.fsync(handle.fileno())
+    except (*DB_ERRORS, OSError) as exc:
+        temp.unlink(missing_ok=True)
+        temp.with_name(temp.name + "-journal").unlink(missing_ok=True)
+        raise StoreError(
+            key="restore_failed", backup=backup.name, reason=_reason(exc)
+        ) from exc
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc)
+
+
+def _write_journal(dest: Path, entry: dict[str, object]) -> None:
+    journal = journal_path(dest)
+    temp = journal.with_name(f".{journal.name}.partial")
+    with open(temp, "w", encoding="utf-8") as out:
+        json.dump(entry, out)
+        out.flush()
+        os.fsync(out.fileno())
+    make_private(temp)
+    os.replace(temp, journal)
+    fsync_dir(dest.parent)
+
+
+def _finish_restore(dest: Path, pairs: list[tuple[Path, Path]]) -> tuple[Path, ...]:
+    """The journaled steps after the copy; each is safe to run twice."""
+    temp = restoring_path(dest)
+    moved = []
+    for source, target in pairs:
+        if source.exists() and not target.exists():
+            os.replace(source, target)
+        if target.exists():
+            moved.append(target)
+    if temp.exists():
+        for suffix in _SIDE_FILES:  # anything left would be replayed onto it
+            side = dest.with_name(dest.name + suffix)
+            if side.exists():
+                os.replace(side, side.with_name(f"{side.name}.stale"))
+        os.replace(temp, dest)
+        fsync_dir(dest.parent)
     make_database_private(dest)
+    journal_path(dest).unlink(missing_ok=True)
+    fsync_dir(dest.parent)
+    return tuple(moved)
+
+
+def resume_restore(dest: Path) -> RecoveryReport | None:
+    """Finish a restore a kill interrupted, and say so; None if there was none.
+
+    A copy without a journal was never complete: it is shredded (it may be a
+    plain backup's copy) and the database, untouched, is checked as usual.
+    """
+    journal = journal_path(dest)
+    try:
+        entry = json.loads(journal.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        if dest.exists() and dest.stat().st_size:
+            # The database is there: the copy is a half-made one beside it.
+            for leftover in (restoring_path(dest), _journal_of(restoring_path(dest))):
+                shred(leftover)
+        return None
+    except (OSError, ValueError):
+        entry = None
+    if not isinstance(entry, dict) or not restoring_path(dest).exists():
+        if not dest.exists():
+            return None  # leave the journal as evidence: nothing to put in place
+        journal.unlink(missing_ok=True)
+        return None
+    pairs = [(Path(a), Path(b)) for a, b in entry.get("aside", [])]
+    moved = _finish_restore(dest, pairs)
+    taken = entry.get("taken")
+    return RecoveryReport(
+        damaged_path=dest,
+        moved_aside=moved,
+        problem=str(entry.get("problem", "")),
+        restored_from=Path(str(entry["backup"])),
+        data_as_of=None if taken is None else datetime.fromisoformat(taken),
+    )
+
+
+def _journal_of(path: Path) -> Path:
+    return path.with_name(path.name + "-journal")
 
 
 def recover(
     path: Path, backup_dir: Path, now: datetime, key: bytes | None = None
 ) -> RecoveryReport | None:
-    """If the database is damaged, set it aside and restore; else return None.
+    """If the database is damaged, restore the newest backup; else return None.
 
     Damage confined to the note search index is repaired in place instead
     (after keeping a copy): restoring a backup would lose the notes saved since.
+    With no verified backup the damaged file is set aside and MissingDatabase
+    raised: the person at the desk chooses between its salvage and an empty
+    database, never the program alone.
     """
     problem = find_damage(path, key)
     if problem is None:
@@ -188,16 +333,19 @@ def recover(
         report = _rebuild_search_index(path, key, now, problem)
         if report is not None:
             return report
-    moved = set_aside(path, now)
     chosen: BackupFile | None = newest_verified_backup(backup_dir, key)
-    if chosen is not None:
-        restore(chosen.path, path, key)
+    if chosen is None:
+        set_aside(path, now)
+        findings = find_start_evidence(path, backup_dir, key)
+        assert findings is not None  # the database was just moved aside
+        raise missing_database_error(findings)
+    moved = restore(chosen.path, path, key, now=now, problem=problem)
     return RecoveryReport(
         damaged_path=path,
         moved_aside=moved,
         problem=problem,
-        restored_from=None if chosen is None else chosen.path,
-        data_as_of=None if chosen is None else chosen.taken,
+        restored_from=chosen.path,
+        data_as_of=chosen.taken,
     )
 
 

@@ -7,7 +7,11 @@ import os
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from companion.store import Store, open_store
+from companion.store.missing_database import MissingDatabase
+from companion.store.start_choices import start_empty_confirmed
 
 
 def _sha256(path: Path) -> str:
@@ -78,21 +82,29 @@ def test_garbage_pages_trigger_restore(tmp_path: Path) -> None:
         assert again.recovery is None
 
 
-def test_not_a_database_without_backup_starts_empty(tmp_path: Path) -> None:
-    """A file that is not SQLite, with no backup: kept aside, new empty database."""
+def test_not_a_database_without_backup_is_kept_and_asks(tmp_path: Path) -> None:
+    """A file that is not SQLite, with no backup: kept aside, then a question.
+
+    Nothing is emptied on the program's own say: MissingDatabase lists the
+    damaged copy, and an empty database is made only after the typed word.
+    """
     db = tmp_path / "companion.db"
     junk = b"This is a spreadsheet, not a database.\n" * 500
     db.write_bytes(junk)
     (tmp_path / "companion.db-wal").write_bytes(b"stale wal")
+    with pytest.raises(MissingDatabase) as caught:
+        open_store(db, backup_dir=tmp_path / "backups")
+    found = caught.value.findings
+    assert found.newest_backup is None
+    assert [p.read_bytes() for p in found.damaged] == [junk]
+    assert (tmp_path / (found.damaged[0].name + "-wal")).read_bytes() == b"stale wal"
+    with pytest.raises(MissingDatabase):  # asked again until someone chooses
+        open_store(db, backup_dir=tmp_path / "backups")
+    start_empty_confirmed(db, "EMPTY")
     with open_store(db, backup_dir=tmp_path / "backups") as store:
-        report = store.recovery
-        assert report is not None
-        assert report.restored_from is None and report.data_as_of is None
-        assert "new empty database" in report.message
-        assert report.moved_aside[0].read_bytes() == junk
-        assert any(p.name.endswith("-wal") for p in report.moved_aside)
         assert store.find_patients("") == []
         store.create_patient(initials="NW")
+    assert found.damaged[0].read_bytes() == junk
 
 
 def test_damaged_backups_are_skipped(tmp_path: Path) -> None:
