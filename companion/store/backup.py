@@ -206,6 +206,7 @@ def _backup_locked(
         finally:
             with contextlib.suppress(FileNotFoundError):
                 temp.unlink()
+        _copy_keyinfo(conn, backup_dir)
         fsync_dir(backup_dir)
     except DB_ERRORS as exc:
         raise_friendly(exc, backup_dir)
@@ -215,6 +216,26 @@ def _backup_locked(
         ) from exc
     rotate(backup_dir, kind, current_records=_total(record_counts(conn)), key=key)
     return final
+
+
+def _copy_keyinfo(conn: Connection, backup_dir: Path) -> None:
+    """Keep the database's <name>.keyinfo beside its backups (no key inside).
+
+    Without it an encrypted backup cannot be opened by passphrase (the salt is
+    there), and a lost keyinfo beside the database can be found again.
+    """
+    rows = conn.execute("PRAGMA database_list").fetchall()
+    main = next((Path(row[2]) for row in rows if row[1] == "main" and row[2]), None)
+    if main is None:
+        return
+    source = main.with_name(main.name + ".keyinfo")
+    if not source.exists():
+        return
+    target = backup_dir / source.name
+    temp = backup_dir / f".{source.name}.partial"
+    temp.write_bytes(source.read_bytes())
+    make_private(temp)
+    os.replace(temp, target)
 
 
 def record_counts(conn: Connection) -> dict[str, int]:

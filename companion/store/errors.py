@@ -138,6 +138,12 @@ MESSAGES: Mapping[str, str] = {
         "The confirmation word was not typed, so no empty database was made."
     ),
     "salvage_failed": "Nothing could be saved from {path}: {reason}.",
+    "keyinfo_missing": (
+        "The key description {path} is missing and no key in this computer's "
+        "keychain opens the database, so no new key was made. Copy {copy} (or "
+        "the file from a backup of the data folder) back to {path}, then start "
+        "again."
+    ),
 }
 
 
