@@ -38,6 +38,7 @@ from companion.store.search_index_repair import (
     is_search_index_damage,
     rebuild_search_index,
 )
+from companion.store.wal_check import WalDamage
 
 _SIDE_FILES = ("-wal", "-shm", "-journal")
 _SQLITE_ERROR = 1
@@ -56,10 +57,24 @@ class RecoveryReport:
     # lost, nothing restored; moved_aside then holds an untouched copy (empty
     # if there was no room for one).
     search_index_rebuilt: bool = False
+    # The WAL failed its checksums before saves SQLite would have dropped: a
+    # copy is kept (moved_aside[0], if there was room); nothing was restored.
+    wal_damage: WalDamage | None = None
 
     @property
     def message(self) -> str:
         """A short explanation for a dialog."""
+        if self.wal_damage is not None:
+            kept = (
+                f" A copy of it is kept as {self.moved_aside[0]}."
+                if self.moved_aside
+                else ""
+            )
+            return (
+                "The database's write-ahead log was damaged, so the last "
+                f"{self.wal_damage.commits_lost} save(s) in it could not be "
+                f"read; earlier work is safe.{kept}"
+            )
         if self.search_index_rebuilt:
             rebuilt = (
                 "The note search index was damaged and has been rebuilt from your "

@@ -33,6 +33,7 @@ from companion.store.lock import InstanceLock
 from companion.store.missing_database import refuse_to_start_empty
 from companion.store.recovery import RecoveryReport, restore, resume_restore
 from companion.store.search_index_repair import rebuild_search_index
+from companion.store.wal_check import check_wal
 
 # Typed to start an empty clinic beside earlier data (any case, either language).
 EMPTY_CONFIRMATIONS: frozenset[str] = frozenset({"EMPTY", "VACÍA", "VACIA"})
@@ -55,6 +56,12 @@ def prepare_start(
         finish_encryption(path, key)
         finish_backup_encryption(backup_dir, key)
     refuse_to_start_empty(path, backup_dir, key)
+    # Before anything opens the database: SQLite's replay would drop the frames.
+    wal = check_wal(path, datetime.now(UTC))
+    if resumed is None and wal is not None:
+        copies = () if wal.copy is None else (wal.copy,)
+        problem = f"WAL frame {wal.first_bad_frame} fails its checksum"
+        return RecoveryReport(path, copies, problem, None, None, wal_damage=wal)
     return resumed
 
 

@@ -40,6 +40,10 @@ def recovery_text(report: RecoveryReport, strings: Strings) -> str:
             return strings.t("startup.search_index_rebuilt_no_copy")
         copy = str(report.moved_aside[0])
         return strings.t("startup.search_index_rebuilt", kept=copy)
+    if report.wal_damage is not None:  # saves after a bad WAL frame: a warning
+        kept = str(report.moved_aside[0]) if report.moved_aside else "-"
+        lost = report.wal_damage.commits_lost
+        return strings.t("recovery.wal_damaged", lost=lost, kept=kept)
     kept = str(report.moved_aside[0])
     if report.restored_from is None or report.data_as_of is None:
         return strings.t("startup.recovered_empty", kept=kept)
