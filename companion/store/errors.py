@@ -138,6 +138,11 @@ MESSAGES: Mapping[str, str] = {
         "The confirmation word was not typed, so no empty database was made."
     ),
     "salvage_failed": "Nothing could be saved from {path}: {reason}.",
+    "note_too_long": (
+        "This note is too long to save ({size} characters; the limit is "
+        "{limit}). Split it over several sections or visits; the text is kept "
+        "on screen."
+    ),
     "keyinfo_missing": (
         "The key description {path} is missing and no key in this computer's "
         "keychain opens the database, so no new key was made. Copy {copy} (or "
