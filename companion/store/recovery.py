@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from companion.store.backup import (
     BackupFile,
+    is_intact,
     newest_verified_backup,
     parse_backup_name,
 )
@@ -26,6 +28,7 @@ from companion.store.errors import (
     DB_ERRORS,
     SQLITE_CORRUPT,
     SQLITE_NOTADB,
+    SQLITE_READONLY,
     StoreError,
     primary_code,
     raise_friendly,
@@ -34,6 +37,7 @@ from companion.store.missing_database import (
     find_start_evidence,
     missing_database_error,
 )
+from companion.store.salvage import merge_readable
 from companion.store.search_index_repair import (
     is_search_index_damage,
     rebuild_search_index,
@@ -60,6 +64,9 @@ class RecoveryReport:
     # The WAL failed its checksums before saves SQLite would have dropped: a
     # copy is kept (moved_aside[0], if there was room); nothing was restored.
     wal_damage: WalDamage | None = None
+    # Rows read out of the damaged file and merged over the backup, by table
+    # (only tables with any): saves made after the backup that were kept.
+    salvaged: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def message(self) -> str:
@@ -91,6 +98,13 @@ class RecoveryReport:
                 f"empty database was created. {kept}"
             )
         as_of = self.data_as_of.astimezone().strftime("%Y-%m-%d %H:%M")
+        if self.salvaged:
+            return (
+                "The database was damaged and has been restored from the backup "
+                f"{self.restored_from.name} ({as_of}), together with "
+                f"{sum(self.salvaged.values())} records still readable in the "
+                f"damaged file. Check the latest visits. {kept}"
+            )
         return (
             "The database was damaged and has been restored from the backup "
             f"{self.restored_from.name}: your data is as of {as_of}. "
@@ -104,22 +118,40 @@ def find_damage(path: Path, key: bytes | None = None) -> str | None:
         return None
     # Read-only, so this look never checkpoints or deletes a -wal file and never
     # changes a byte of a damaged database before it is set aside.
-    conn = connect(path, key, readonly=True)
     try:
-        rows = conn.execute("PRAGMA quick_check").fetchall()
+        rows = _quick_check(path, key, readonly=True)
     except DB_DATABASE_ERRORS as exc:
-        if primary_code(exc) in (SQLITE_CORRUPT, SQLITE_NOTADB):
-            return str(exc)
-        if key is not None and primary_code(exc) == _SQLITE_ERROR:
-            # SQLCipher reports a page that fails its HMAC as a generic error.
-            return f"a page failed its integrity code ({exc})"
-        # Busy, read-only and the like are not damage: never move a good file.
-        raise_friendly(exc, path)
-    finally:
-        conn.close()
+        if primary_code(exc) != SQLITE_READONLY:
+            return _damage_or_raise(exc, path, key)
+        # A WAL left by a process killed at the wrong moment needs SQLite's
+        # recovery, which a read-only connection may not run: look the way the
+        # open that follows will anyway.
+        try:
+            rows = _quick_check(path, key, readonly=False)
+        except DB_DATABASE_ERRORS as again:
+            return _damage_or_raise(again, path, key)
     if rows == [("ok",)]:
         return None
     return "; ".join(str(row[0]) for row in rows[:5])
+
+
+def _quick_check(path: Path, key: bytes | None, readonly: bool) -> list[tuple]:
+    conn = connect(path, key, readonly=readonly)
+    try:
+        return conn.execute("PRAGMA quick_check").fetchall()
+    finally:
+        conn.close()
+
+
+def _damage_or_raise(exc: Exception, path: Path, key: bytes | None) -> str:
+    """Why a failed check means damage; raises the friendly error if it does not."""
+    if primary_code(exc) in (SQLITE_CORRUPT, SQLITE_NOTADB):
+        return str(exc)
+    if key is not None and primary_code(exc) == _SQLITE_ERROR:
+        # SQLCipher reports a page that fails its HMAC as a generic error.
+        return f"a page failed its integrity code ({exc})"
+    # Busy, read-only and the like are not damage: never move a good file.
+    raise_friendly(exc, path)
 
 
 def _aside_names(path: Path, stamp: datetime) -> list[tuple[Path, Path]]:
@@ -201,8 +233,15 @@ def restore(
     *,
     now: datetime | None = None,
     problem: str = "",
-) -> tuple[Path, ...]:
-    """Put a backup in the database's place; return where the old file went.
+    merge_from: Path | None = None,
+) -> tuple[tuple[Path, ...], dict[str, int]]:
+    """Put a backup in the database's place; (where the old files went, salvage).
+
+    With merge_from (the damaged database itself), its readable rows are first
+    merged into the copy by id (salvage.merge_readable), so the saves made
+    since the backup survive damage to a few pages; the counts of rows so
+    recovered are returned. If the merge fails, or its result fails the
+    integrity check, the plain backup is put in place instead.
 
     Journaled, so a kill at any point leaves, for the next start, either the
     database as it was or the restored copy, never neither: the backup is
@@ -213,8 +252,11 @@ def restore(
     With a key, both the backup and the restored file are encrypted with it.
     """
     stamp = datetime.now(UTC) if now is None else now
+    salvaged: dict[str, int] = {}
     temp = restoring_path(dest)
     _copy_backup(backup, temp, key)
+    if merge_from is not None:
+        salvaged = _merge_into(merge_from, backup, temp, key)
     pairs = _aside_names(dest, stamp) if dest.exists() else []
     taken = parse_backup_name(backup)
     _write_journal(
@@ -224,9 +266,32 @@ def restore(
             "taken": None if taken is None else taken.taken.isoformat(),
             "problem": problem,
             "aside": [[str(a), str(b)] for a, b in pairs],
+            "salvaged": salvaged,
         },
     )
-    return _finish_restore(dest, pairs)
+    return _finish_restore(dest, pairs), salvaged
+
+
+def _merge_into(
+    damaged: Path, backup: Path, temp: Path, key: bytes | None
+) -> dict[str, int]:
+    """Merge what can be read of damaged into temp; {} (and a clean copy) if not."""
+    try:
+        report = merge_readable(damaged, temp, key)
+        if is_intact(temp, key) and _foreign_keys_hold(temp, key):
+            return {table: n for table, n in report.copied.items() if n}
+    except (*DB_ERRORS, MemoryError):
+        pass
+    _copy_backup(backup, temp, key)
+    return {}
+
+
+def _foreign_keys_hold(path: Path, key: bytes | None) -> bool:
+    conn = connect(path, key, readonly=True)
+    try:
+        return conn.execute("PRAGMA foreign_key_check").fetchone() is None
+    finally:
+        conn.close()
 
 
 def _copy_backup(backup: Path, temp: Path, key: bytes | None) -> None:
@@ -309,11 +374,13 @@ def resume_restore(dest: Path) -> RecoveryReport | None:
         return None
     except (OSError, ValueError):
         entry = None
-    if not isinstance(entry, dict) or not restoring_path(dest).exists():
-        if not dest.exists():
-            return None  # leave the journal as evidence: nothing to put in place
-        journal.unlink(missing_ok=True)
+    if not restoring_path(dest).exists() and not dest.exists():
+        return None  # leave the journal as evidence: nothing to put in place
+    if not isinstance(entry, dict):
+        journal.unlink(missing_ok=True)  # unreadable: written only in part
         return None
+    # The copy waiting, or already in place (killed before the journal went):
+    # either way the steps left are done, and the person told of the restore.
     pairs = [(Path(a), Path(b)) for a, b in entry.get("aside", [])]
     moved = _finish_restore(dest, pairs)
     taken = entry.get("taken")
@@ -323,6 +390,7 @@ def resume_restore(dest: Path) -> RecoveryReport | None:
         problem=str(entry.get("problem", "")),
         restored_from=Path(str(entry["backup"])),
         data_as_of=None if taken is None else datetime.fromisoformat(taken),
+        salvaged=dict(entry.get("salvaged", {})),
     )
 
 
@@ -354,13 +422,16 @@ def recover(
         findings = find_start_evidence(path, backup_dir, key)
         assert findings is not None  # the database was just moved aside
         raise missing_database_error(findings)
-    moved = restore(chosen.path, path, key, now=now, problem=problem)
+    moved, salvaged = restore(
+        chosen.path, path, key, now=now, problem=problem, merge_from=path
+    )
     return RecoveryReport(
         damaged_path=path,
         moved_aside=moved,
         problem=problem,
         restored_from=chosen.path,
         data_as_of=chosen.taken,
+        salvaged=salvaged,
     )
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,6 +31,7 @@ from companion.store.errors import DB_ERRORS, StoreError
 from companion.store.lock import InstanceLock
 from companion.store.missing_database import refuse_to_start_empty
 from companion.store.recovery import RecoveryReport, restore, resume_restore
+from companion.store.salvage import SalvageReport, copy_readable
 from companion.store.search_index_repair import rebuild_search_index
 from companion.store.wal_check import check_wal
 
@@ -87,7 +87,8 @@ def restore_from_backup(
             raise StoreError(
                 key="restore_failed", backup=backup.name, reason="integrity check"
             )
-        return restore(backup, path, key, problem="missing database")
+        moved, _ = restore(backup, path, key, problem="missing database")
+        return moved
 
 
 def _set_side_files_aside(path: Path, stamp: datetime) -> list[Path]:
@@ -133,20 +134,6 @@ def start_empty_confirmed(path: Path, typed: str, key: bytes | None = None) -> N
         make_database_private(path)
 
 
-@dataclass(frozen=True)
-class SalvageReport:
-    """What a salvage copied out of a damaged file, table by table."""
-
-    source: Path
-    copied: dict[str, int] = field(default_factory=dict)  # table → rows saved
-    unreadable: dict[str, int] = field(default_factory=dict)  # table → bad spots
-
-    @property
-    def total(self) -> int:
-        """Rows copied across every table."""
-        return sum(self.copied.values())
-
-
 def salvage(damaged: Path, path: Path, key: bytes | None = None) -> SalvageReport:
     """Copy every readable row of a damaged file into a new database at path.
 
@@ -162,7 +149,7 @@ def salvage(damaged: Path, path: Path, key: bytes | None = None) -> SalvageRepor
         for leftover in (temp, temp.with_name(temp.name + "-journal")):
             shred(leftover)
         try:
-            report = _copy_readable(damaged, temp, key)
+            report = copy_readable(damaged, temp, key)
         except DB_ERRORS as exc:
             shred(temp)
             raise StoreError(
@@ -177,92 +164,3 @@ def salvage(damaged: Path, path: Path, key: bytes | None = None) -> SalvageRepor
         make_database_private(path)
         rebuild_search_index(path, key)
         return report
-
-
-def _copy_readable(damaged: Path, dest: Path, key: bytes | None) -> SalvageReport:
-    source = connect(damaged, key, readonly=True, isolation_level=None)
-    target = connect(dest, key, isolation_level=None)
-    report = SalvageReport(damaged)
-    try:
-        schema = source.execute(
-            "SELECT type, name, tbl_name, sql FROM sqlite_master"
-            " WHERE sql IS NOT NULL ORDER BY rowid"
-        ).fetchall()
-        (version,) = source.execute("PRAGMA user_version").fetchone()
-        virtual = [n for t, n, _, sql in schema if "VIRTUAL TABLE" in sql.upper()]
-        target.execute("BEGIN")
-        tables = []
-        for kind, name, _, sql in schema:
-            if kind != "table" or name.startswith("sqlite_"):
-                continue
-            if any(name.startswith(f"{v}_") for v in virtual):
-                continue  # FTS5's own tables: made by its CREATE VIRTUAL TABLE
-            target.execute(sql)
-            if name not in virtual:
-                tables.append((name, "WITHOUT ROWID" in sql.upper()))
-        for name, without_rowid in tables:
-            copied, bad = _copy_table(source, target, name, without_rowid)
-            report.copied[name] = copied
-            if bad:
-                report.unreadable[name] = bad
-        for kind, _name, _, sql in schema:
-            if kind in ("index", "trigger"):
-                target.execute(sql)
-        target.execute(f"PRAGMA user_version = {int(version)}")
-        target.execute("COMMIT")
-    finally:
-        target.close()
-        source.close()
-    return report
-
-
-_MAX_SKIPS = 62  # unreadable spots per table: jumps past 2**62 leave SQLite range
-
-
-def _copy_table(
-    source: object, target: object, name: str, without_rowid: bool
-) -> tuple[int, int]:
-    """Copy the readable rows of one table; (rows copied, unreadable spots).
-
-    After an error the read resumes past the last rowid read, jumping twice as
-    far each time it fails again, so one bad page costs a few rows, not the
-    rest of the table. A WITHOUT ROWID table is read once, as far as it goes.
-    """
-    quoted = _quote(name)
-    columns = [row[1] for row in target.execute(f"PRAGMA table_info({quoted})")]  # type: ignore[attr-defined]
-    insert = (
-        f"INSERT OR IGNORE INTO {quoted} ({', '.join(map(_quote, columns))})"
-        f" VALUES ({', '.join('?' * len(columns))})"
-    )
-    listed = ", ".join(map(_quote, columns))
-    copied = bad = 0
-    after: int | None = None  # the rowid to read past; None: from the start
-    jump = 1
-    while True:
-        if without_rowid:
-            query, args = f"SELECT {listed} FROM {quoted}", ()
-        elif after is None:
-            query, args = f"SELECT rowid, {listed} FROM {quoted} ORDER BY rowid", ()
-        else:
-            query = (
-                f"SELECT rowid, {listed} FROM {quoted} WHERE rowid > ? ORDER BY rowid"
-            )
-            args = (after,)
-        try:
-            for row in source.execute(query, args):  # type: ignore[attr-defined]
-                target.execute(insert, row if without_rowid else row[1:])  # type: ignore[attr-defined]
-                copied += 1
-                if not without_rowid:
-                    after, jump = row[0], 1
-            return copied, bad
-        # SQLCipher reports some pages that fail their HMAC as out of memory.
-        except (*DB_ERRORS, MemoryError):
-            bad += 1
-            if without_rowid or bad > _MAX_SKIPS:
-                return copied, bad
-            after = (after or 0) + jump
-            jump *= 2
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'

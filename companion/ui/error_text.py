@@ -47,6 +47,14 @@ def recovery_text(report: RecoveryReport, strings: Strings) -> str:
     kept = str(report.moved_aside[0])
     if report.restored_from is None or report.data_as_of is None:
         return strings.t("startup.recovered_empty", kept=kept)
+    if report.salvaged:  # the saves since the backup that could still be read
+        return strings.t(
+            "recovery.recovered_with_salvage",
+            backup=report.restored_from.name,
+            as_of=report.data_as_of.astimezone().strftime("%Y-%m-%d %H:%M"),
+            count=sum(report.salvaged.values()),
+            kept=kept,
+        )
     return strings.t(
         "startup.recovered_from_backup",
         backup=report.restored_from.name,

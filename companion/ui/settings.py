@@ -56,7 +56,6 @@ def checked_text(key: str, value: str) -> str | None:
     return value if _printable(value) else None
 
 
-
 class Settings:
     """Typed access to the few values the app remembers between runs."""
 
