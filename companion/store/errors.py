@@ -138,6 +138,10 @@ MESSAGES: Mapping[str, str] = {
         "The confirmation word was not typed, so no empty database was made."
     ),
     "salvage_failed": "Nothing could be saved from {path}: {reason}.",
+    "database_is_folder": (
+        "{path} is a folder, not the database file. Rename or move that "
+        "folder, then start again; nothing was changed."
+    ),
     "note_too_long": (
         "This note is too long to save ({size} characters; the limit is "
         "{limit}). Split it over several sections or visits; the text is kept "

@@ -50,6 +50,8 @@ def prepare_start(
     MissingDatabase when the database is missing or 0 bytes beside backups,
     damaged copies or leftovers of ours.
     """
+    if path.is_dir():
+        raise StoreError(key="database_is_folder", path=path)
     remove_partial_backups(backup_dir)
     resumed = resume_restore(path)
     if key is not None:

@@ -162,3 +162,15 @@ def test_damage_without_backup_offers_the_salvage(tmp_path: Path, key: bytes) ->
         assert store.check_integrity() == (True, [])
         assert store.search_notes("lumbar")  # the index was rebuilt
     assert damaged[0].exists()  # the damaged file itself is kept
+
+
+def test_a_folder_named_like_the_database_gets_a_clear_message(
+    tmp_path: Path, key: bytes
+) -> None:
+    """A folder called companion.db: database_is_folder, not 'the disk reported'."""
+    (tmp_path / "companion.db").mkdir()
+    (tmp_path / "companion.db" / "keep.txt").write_text("mine")
+    with pytest.raises(StoreError) as caught:
+        open_store(tmp_path / "companion.db", key=key)
+    assert caught.value.key == "database_is_folder"
+    assert (tmp_path / "companion.db" / "keep.txt").read_text() == "mine"
