@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -113,15 +115,47 @@ class MissingDatabaseDialog(QDialog):
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setEnabled(not wants_empty or typed)
 
-    def apply(self, key: bytes | None) -> None:
-        """Carry out the chosen option with the store (raises StoreError on failure).
+    def decision(self) -> Decision:
+        """What was chosen, as plain values a worker thread may act on."""
+        return Decision(self.choice, self.confirm.text())
 
-        Afterwards the caller opens the store again, as at any start.
-        """
-        path = self.findings.database
-        if self.choice == RESTORE and self.findings.newest_backup is not None:
-            restore_from_backup(path, self.findings.newest_backup.path, key)
-        elif self.choice == SALVAGE and self.findings.damaged:
-            salvage(self.findings.damaged[0], path, key)
-        else:
-            start_empty_confirmed(path, self.confirm.text(), key)
+    def apply(self, key: bytes | None) -> None:
+        """Carry out the chosen option now (see carry_out)."""
+        carry_out(self.decision(), self.findings, key)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The option chosen in the dialog, and the confirmation typed for EMPTY."""
+
+    choice: str
+    typed: str = ""
+
+
+def carry_out(decision: Decision, findings: StartFindings, key: bytes | None) -> None:
+    """Do what was chosen with the store's functions; StoreError if it fails.
+
+    No Qt here: the app may call it on its records-opening worker (a restore
+    of a large clinic takes seconds), then open the store again as at any
+    start.
+    """
+    path = findings.database
+    if decision.choice == RESTORE and findings.newest_backup is not None:
+        restore_from_backup(path, findings.newest_backup.path, key)
+    elif decision.choice == SALVAGE and findings.damaged:
+        salvage(findings.damaged[0], path, key)
+    else:
+        start_empty_confirmed(path, decision.typed, key)
+
+
+def ask_missing_database(
+    findings: StartFindings, strings: Strings, parent: QWidget | None = None
+) -> Decision | None:
+    """Show the dialog (on the GUI thread); the decision, or None if cancelled."""
+    dialog = MissingDatabaseDialog(findings, strings, parent)
+    try:
+        return (
+            dialog.decision() if dialog.exec() == QDialog.DialogCode.Accepted else None
+        )
+    finally:
+        dialog.deleteLater()
