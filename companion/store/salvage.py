@@ -147,6 +147,8 @@ def copy_readable(damaged: Path, dest: Path, key: bytes | None) -> SalvageReport
         for kind, _name, sql in schema:
             if kind in ("index", "trigger"):
                 target.execute(sql)
+        if any(name == "patient_search" for name, _ in tables):
+            rebuild_search_keys(target)  # derived from the patients saved
         target.execute(f"PRAGMA user_version = {int(version)}")
         target.execute("COMMIT")
     finally:

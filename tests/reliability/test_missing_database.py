@@ -157,6 +157,7 @@ def test_damage_without_backup_offers_the_salvage(tmp_path: Path, key: bytes) ->
     assert report.copied["visits"] + report.copied["note_revisions"] > 500
     with open_store(db, key=key) as store:
         assert store.get_patient(patient_id) is not None
+        assert [p.id for p in store.find_patients("KEEP")] == [patient_id]
         saved = len(store.visits_for(patient_id))
         assert saved == report.copied["visits"] > 250
         assert store.check_integrity() == (True, [])
