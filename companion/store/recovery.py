@@ -77,6 +77,14 @@ class RecoveryReport:
                 if self.moved_aside
                 else ""
             )
+            if self.salvaged:
+                return (
+                    "The database's write-ahead log was damaged after "
+                    f"{self.wal_damage.first_bad_frame - 1} good frames; "
+                    f"{sum(self.salvaged.values())} records saved after the "
+                    "damage were recovered from it. Check the latest visits."
+                    f"{kept}"
+                )
             return (
                 "The database's write-ahead log was damaged, so the last "
                 f"{self.wal_damage.commits_lost} save(s) in it could not be "

@@ -208,10 +208,11 @@ def _merge_table(
     if mode == "append":
         conflict = "DO NOTHING"
     else:
-        sets = ", ".join(
-            f"{quote(c)} = excluded.{quote(c)}" for c in columns if c != key_column
-        )
-        conflict = f"DO UPDATE SET {sets}"
+        others = [quote(c) for c in columns if c != key_column]
+        sets = ", ".join(f"{c} = excluded.{c}" for c in others)
+        differs = " OR ".join(f"{c} IS NOT excluded.{c}" for c in others)
+        # Only a row that really differs counts as brought up to date.
+        conflict = f"DO UPDATE SET {sets} WHERE {differs}"
     upsert = (
         f"INSERT INTO {quote(table)} ({listed}) VALUES ({marks})"
         f" ON CONFLICT ({quote(key_column)}) {conflict}"

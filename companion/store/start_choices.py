@@ -9,7 +9,9 @@ salvage or start_empty_confirmed, and opens the store again.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -31,9 +33,9 @@ from companion.store.errors import DB_ERRORS, StoreError
 from companion.store.lock import InstanceLock
 from companion.store.missing_database import refuse_to_start_empty
 from companion.store.recovery import RecoveryReport, restore, resume_restore
-from companion.store.salvage import SalvageReport, copy_readable
+from companion.store.salvage import SalvageReport, copy_readable, merge_readable
 from companion.store.search_index_repair import rebuild_search_index
-from companion.store.wal_check import check_wal
+from companion.store.wal_check import check_wal, repaired_wal
 
 # Typed to start an empty clinic beside earlier data (any case, either language).
 EMPTY_CONFIRMATIONS: frozenset[str] = frozenset({"EMPTY", "VACÍA", "VACIA"})
@@ -63,8 +65,42 @@ def prepare_start(
     if resumed is None and wal is not None:
         copies = () if wal.copy is None else (wal.copy,)
         problem = f"WAL frame {wal.first_bad_frame} fails its checksum"
-        return RecoveryReport(path, copies, problem, None, None, wal_damage=wal)
+        saved = _rows_after_wal_damage(path, key)
+        return RecoveryReport(
+            path, copies, problem, None, None, wal_damage=wal, salvaged=saved
+        )
     return resumed
+
+
+def _rows_after_wal_damage(path: Path, key: bytes | None) -> dict[str, int]:
+    """Merge into the database the rows the WAL's sound later transactions hold.
+
+    A copy of the database gets the WAL without its damaged transactions
+    (wal_check.repaired_wal); SQLite replays that, and every row it can read
+    is merged into the real database by id, as after page damage. The real
+    file only ever receives whole rows, in one checked transaction. Counts of
+    rows recovered, by table; {} when the copy does not hold together.
+    """
+    work = path.with_name(f".{path.name}.walrepair")
+    copy = work / path.name
+    try:
+        work.mkdir(exist_ok=True)
+        repaired = repaired_wal(path.with_name(path.name + "-wal"))
+        if repaired is None:
+            return {}
+        shutil.copyfile(path, copy)
+        copy.with_name(copy.name + "-wal").write_bytes(repaired)
+        if not is_intact(copy, key):
+            return {}
+        report = merge_readable(copy, path, key)
+        return {table: n for table, n in report.copied.items() if n}
+    except (*DB_ERRORS, MemoryError, OSError):
+        return {}
+    finally:
+        for leftover in work.glob("*") if work.is_dir() else ():
+            shred(leftover)
+        with contextlib.suppress(OSError):
+            work.rmdir()
 
 
 @contextmanager

@@ -114,3 +114,58 @@ def check_wal(db_path: Path, now: datetime) -> WalDamage | None:
         copy.unlink(missing_ok=True)
         copy = None  # no room for a copy: still say what was found
     return WalDamage(wal, copy, first_bad, lost)
+
+
+def _transactions(data: bytes) -> tuple[bytes, list[list[tuple[bytes, bool]]]] | None:
+    """The WAL header and its committed transactions: lists of (frame, sound)."""
+    magic, _v, page_size, _seq, salt1, salt2, _c1, _c2 = struct.unpack(
+        ">8I", data[:_HEADER]
+    )
+    big_endian = bool(magic & 1)
+    frame_size = _FRAME_HEADER + page_size
+    prev = struct.unpack(">2I", data[24:_HEADER])
+    transactions: list[list[tuple[bytes, bool]]] = []
+    current: list[tuple[bytes, bool]] = []
+    for n in range((len(data) - _HEADER) // frame_size):
+        frame = data[_HEADER + n * frame_size : _HEADER + (n + 1) * frame_size]
+        _page, db_size, f_salt1, f_salt2, f_c1, f_c2 = struct.unpack(
+            ">6I", frame[:_FRAME_HEADER]
+        )
+        if (f_salt1, f_salt2) != (salt1, salt2):
+            break  # an older generation from here on
+        # Each frame checked against the checksum stored in the one before it,
+        # so one bad frame marks its own transaction only.
+        s1, s2 = _checksum(frame[:8], *prev, big_endian)
+        s1, s2 = _checksum(frame[_FRAME_HEADER:], s1, s2, big_endian)
+        current.append((frame, (s1, s2) == (f_c1, f_c2)))
+        prev = (f_c1, f_c2)
+        if db_size != 0:
+            transactions.append(current)
+            current = []
+    return data[:_HEADER], transactions
+
+
+def repaired_wal(wal: Path) -> bytes | None:
+    """The WAL without its damaged transactions, checksums chained anew.
+
+    SQLite then replays every sound committed transaction, the ones after the
+    damage included. A later transaction may still rest on a page the dropped
+    one changed, so the result is only a source to read rows from, after an
+    integrity check, never the database itself.
+    """
+    data = wal.read_bytes()
+    parsed = _transactions(data)
+    if parsed is None:
+        return None
+    header, transactions = parsed
+    big_endian = bool(struct.unpack(">I", header[:4])[0] & 1)
+    s1, s2 = struct.unpack(">2I", header[24:_HEADER])
+    out = bytearray(header)
+    for transaction in transactions:
+        if not all(sound for _, sound in transaction):
+            continue
+        for frame, _sound in transaction:
+            s1, s2 = _checksum(frame[:8], s1, s2, big_endian)
+            s1, s2 = _checksum(frame[_FRAME_HEADER:], s1, s2, big_endian)
+            out += frame[:16] + struct.pack(">2I", s1, s2) + frame[_FRAME_HEADER:]
+    return bytes(out)

@@ -43,6 +43,11 @@ def recovery_text(report: RecoveryReport, strings: Strings) -> str:
     if report.wal_damage is not None:  # saves after a bad WAL frame: a warning
         kept = str(report.moved_aside[0]) if report.moved_aside else "-"
         lost = report.wal_damage.commits_lost
+        if report.salvaged:  # the sound saves after the damage were merged back
+            count = sum(report.salvaged.values())
+            return strings.t(
+                "recovery.wal_damaged_recovered", lost=lost, count=count, kept=kept
+            )
         return strings.t("recovery.wal_damaged", lost=lost, kept=kept)
     kept = str(report.moved_aside[0])
     if report.restored_from is None or report.data_as_of is None:
