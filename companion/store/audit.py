@@ -209,6 +209,10 @@ def verify(conn: Any) -> tuple[bool, int | None]:
         f"SELECT id, at, event, record_id, prev_hash, hash FROM {TABLE} ORDER BY id"
     )
     for entry_id, at, event, record_id, prev_hash, digest in cursor:
+        if not isinstance(entry_id, int) or not all(
+            isinstance(v, str) for v in (at, event, record_id, prev_hash, digest)
+        ):
+            return False, entry_id  # a blob or number written in by hand
         if expected_id is not None and entry_id != expected_id:
             return False, entry_id  # a row before this one was removed
         text = canonical(entry_id, at, event, record_id)

@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING
 
 from companion.store.backup_derive import derived_backup
 from companion.store.backup_verify import copy_is_sound
-from companion.store.cipher import Connection, connect, fsync_dir, make_private
+from companion.store.cipher import (
+    Connection,
+    connect,
+    export_encrypted,
+    fsync_dir,
+    is_plain_database,
+    make_private,
+    shred,
+)
 from companion.store.errors import DB_ERRORS, StoreError, raise_friendly
 
 if TYPE_CHECKING:
@@ -29,6 +37,8 @@ KEEP: dict[str, int] = {
     "pre-migration": 5,
 }
 AUTO_INTERVAL = timedelta(minutes=30)
+# The tables whose rows are the clinic's records, for "holds more records than".
+RECORD_TABLES: tuple[str, ...] = ("patients", "visits", "note_revisions")
 _NAME = re.compile(
     r"^companion-(?P<kind>[a-z-]+?)-(?P<stamp>\d{8}-\d{6})(?:-(?P<seq>\d+))?\.db$"
 )
@@ -201,6 +211,7 @@ def _backup_locked(
         finally:
             with contextlib.suppress(FileNotFoundError):
                 temp.unlink()
+        _copy_keyinfo(conn, backup_dir)
         fsync_dir(backup_dir)
     except DB_ERRORS as exc:
         raise_friendly(exc, backup_dir)
@@ -208,17 +219,156 @@ def _backup_locked(
         raise StoreError(
             key="backup_write_failed", folder=backup_dir, reason=exc.strerror or exc
         ) from exc
-    rotate(backup_dir, kind)
+    rotate(backup_dir, kind, current_records=_total(record_counts(conn)), key=key)
     return final
 
 
-def rotate(backup_dir: Path, kind: str, keep: int | None = None) -> list[Path]:
-    """Delete the oldest backups of one kind beyond the keep count; return them."""
+def _copy_keyinfo(conn: Connection, backup_dir: Path) -> None:
+    """Keep the database's <name>.keyinfo beside its backups (no key inside).
+
+    Without it an encrypted backup cannot be opened by passphrase (the salt is
+    there), and a lost keyinfo beside the database can be found again.
+    """
+    rows = conn.execute("PRAGMA database_list").fetchall()
+    main = next((Path(row[2]) for row in rows if row[1] == "main" and row[2]), None)
+    if main is None:
+        return
+    source = main.with_name(main.name + ".keyinfo")
+    if not source.exists():
+        return
+    target = backup_dir / source.name
+    temp = backup_dir / f".{source.name}.partial"
+    temp.write_bytes(source.read_bytes())
+    make_private(temp)
+    os.replace(temp, target)
+
+
+def record_counts(conn: Connection) -> dict[str, int]:
+    """Rows in each record table the database has (patients, visits, notes)."""
+    present = {
+        name
+        for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+    }
+    counts = {}
+    for table in RECORD_TABLES:
+        if table in present:
+            (counts[table],) = conn.execute(f"SELECT count(*) FROM {table}").fetchone()
+    return counts
+
+
+def _total(counts: dict[str, int]) -> int:
+    return sum(counts.values())
+
+
+def _records_in(path: Path, key: bytes | None) -> int:
+    """Total records of a backup file, or -1 if it cannot be read."""
+    try:
+        conn = connect(path, key, readonly=True)
+    except DB_ERRORS:
+        return -1
+    try:
+        return _total(record_counts(conn))
+    except DB_ERRORS:
+        return -1
+    finally:
+        conn.close()
+
+
+def rotate(
+    backup_dir: Path,
+    kind: str,
+    keep: int | None = None,
+    *,
+    current_records: int | None = None,
+    key: bytes | None = None,
+) -> list[Path]:
+    """Delete the oldest backups of one kind beyond the keep count; return them.
+
+    With current_records (the database's total records), the newest verified
+    backup holding more records than that is never deleted: after the
+    database went missing or was emptied, rotation must not erase the last
+    good copy of the clinic.
+    """
     limit = KEEP[kind] if keep is None else keep
     removed = [b.path for b in list_backups(backup_dir, kind)[limit:]]
+    if removed and current_records is not None:
+        keeper = _last_fuller_backup(backup_dir, removed, current_records, key)
+        removed = [path for path in removed if path != keeper]
     for path in removed:
         path.unlink(missing_ok=True)
     return removed
+
+
+def _last_fuller_backup(
+    backup_dir: Path, removable: list[Path], current: int, key: bytes | None
+) -> Path | None:
+    """The newest verified backup with more records than current, if removable.
+
+    Counted only when a backup about to go holds more than the database: in
+    the usual case (the database has the most) that is one count per rotation.
+    """
+    if not any(_records_in(path, key) > current for path in removable):
+        return None
+    for backup in list_backups(backup_dir):
+        if _records_in(backup.path, key) > current and is_intact(backup.path, key):
+            return backup.path if backup.path in removable else None
+    return None
+
+
+def encrypt_plain_backups(backup_dir: Path, key: bytes) -> list[Path]:
+    """Encrypt every plain backup in the folder in place (same name); return them.
+
+    Each step is a rename, so a kill leaves either the plain backup under its
+    name or the encrypted one; finish_backup_encryption picks up after a kill.
+    """
+    done: list[Path] = []
+    for backup in list_backups(backup_dir):
+        if not is_plain_database(backup.path):
+            continue
+        temp = backup.path.with_name(f".{backup.path.name}.encrypting")
+        export_encrypted(backup.path, temp, key)
+        plain_aside = backup.path.with_name(f".{backup.path.name}.plain")
+        os.replace(backup.path, plain_aside)
+        os.replace(temp, backup.path)
+        fsync_dir(backup_dir)
+        shred(plain_aside)
+        done.append(backup.path)
+    return done
+
+
+def finish_backup_encryption(backup_dir: Path, key: bytes) -> list[Path]:
+    """Resume an upgrade a kill cut short, then encrypt any plain backup left.
+
+    A hidden .<name>.plain whose backup is gone goes back under its name (it
+    is complete: it was renamed whole) and is encrypted again; one whose
+    encrypted backup exists is shredded. A half-written .<name>.encrypting is
+    only ever encrypted data, removed all the same.
+    """
+    if not backup_dir.is_dir():
+        return []
+    for leftover in sorted(backup_dir.glob(".companion-*.db.plain")):
+        backup = leftover.with_name(leftover.name[1 : -len(".plain")])
+        if backup.exists():
+            shred(leftover)
+        else:
+            os.replace(leftover, backup)
+    for leftover in sorted(backup_dir.glob(".companion-*.db.encrypting*")):
+        shred(leftover)
+    fsync_dir(backup_dir)
+    return encrypt_plain_backups(backup_dir, key)
+
+
+def remove_partial_backups(backup_dir: Path) -> list[Path]:
+    """Shred the half-made copies a killed backup leaves (.<name>.partial[-journal]).
+
+    Only at start, under the instance lock: no backup of ours is running then.
+    """
+    if not backup_dir.is_dir():
+        return []
+    found = sorted(backup_dir.glob(".companion-*.db.partial*"))
+    for leftover in found:
+        shred(leftover)
+    return found
 
 
 def _free_name(backup_dir: Path, kind: str, now: datetime) -> Path:

@@ -204,24 +204,90 @@ def export_encrypted(source: Path, dest: Path, key: bytes) -> None:
         os.fsync(handle.fileno())
 
 
+def _encrypting(path: Path) -> Path:
+    return path.with_name(f".{path.name}.encrypting")
+
+
+def _plain_aside(path: Path) -> Path:
+    return path.with_name(f"{path.name}.plain-before-encryption")
+
+
 def encrypt_in_place(path: Path, key: bytes) -> None:
     """Replace a plain database file with an encrypted copy, losing nothing.
 
     The copy is verified (integrity check and every table's row count) before
     the swap; the plain original is moved aside first and shredded only after
-    the encrypted file has been reopened with the key.
+    the encrypted file has been reopened with the key. The steps are renames
+    in a fixed order, so the files present tell finish_encryption where a
+    kill stopped it.
     """
-    temp = path.with_name(f".{path.name}.encrypting")
-    aside = path.with_name(f"{path.name}.plain-before-encryption")
+    temp = _encrypting(path)
     export_encrypted(path, temp, key)
+    fsync_dir(path.parent)
+    # From here .encrypting is complete: the rename of the plain file aside is
+    # the journal entry that says so.
+    _swap_in_encrypted(path, key)
+
+
+def _swap_in_encrypted(path: Path, key: bytes) -> None:
+    temp, aside = _encrypting(path), _plain_aside(path)
+    if path.exists():
+        if aside.exists():
+            # Resuming: the plain original is aside already, so what is here
+            # now was made since (an empty file at most); never cover it.
+            if path.stat().st_size:
+                raise StoreError(key="upgrade_conflict", path=path)
+            path.unlink()
+        else:
+            os.replace(path, aside)
     # The export read through the WAL, so the -wal/-shm belong to the plain file.
-    os.replace(path, aside)
     for suffix in _SIDE_FILES:
         side = _side(path, suffix)
         if side.exists():
             os.replace(side, _side(aside, suffix))
     os.replace(temp, path)
     fsync_dir(path.parent)
+    _verify_and_shred_plain(path, key)
+
+
+def finish_encryption(path: Path, key: bytes) -> bool:
+    """Finish a plain→encrypted upgrade a kill interrupted; True if one was found.
+
+    With the plain original aside (.plain-before-encryption), the encrypted
+    copy was complete: it is put in place if it is not yet, checked with the
+    key, and every plain leftover shredded. Without it, the plain original is
+    still the database and a half-made .encrypting copy is simply dropped; the
+    upgrade then runs again from the start.
+    """
+    temp, aside = _encrypting(path), _plain_aside(path)
+    plain_left = [aside, *(_side(aside, s) for s in _SIDE_FILES)]
+    if not aside.exists():
+        if not path.exists() or not path.stat().st_size:
+            return False  # no database beside it: keep it for the person to see
+        stale = [temp, *(_side(temp, s) for s in _SIDE_FILES)]
+        found = [p for p in stale if p.exists()]
+        for leftover in found:
+            shred(leftover)
+        return bool(found)
+    if temp.exists():
+        _swap_in_encrypted(path, key)
+    elif path.exists() and path.stat().st_size and not is_plain_database(path):
+        _verify_and_shred_plain(path, key)
+    elif not path.exists() or not path.stat().st_size:
+        # No encrypted copy and no database: the original goes back, whole,
+        # and the upgrade runs again.
+        for leftover in plain_left:
+            if leftover.exists():
+                os.replace(
+                    leftover,
+                    path.with_name(path.name + leftover.name[len(aside.name) :]),
+                )
+        fsync_dir(path.parent)
+    return True
+
+
+def _verify_and_shred_plain(path: Path, key: bytes) -> None:
+    aside = _plain_aside(path)
     verify = connect(path, key, readonly=True)
     try:
         check_key(verify, path)

@@ -36,18 +36,22 @@ from companion.store import (
     visits,
 )
 from companion.store.audit import AuditEntry
-from companion.store.backup import BackupJob, is_intact, list_backups, make_backup
+from companion.store.backup import (
+    BackupJob,
+    encrypt_plain_backups,
+    is_intact,
+    list_backups,
+    make_backup,
+)
 from companion.store.cipher import (
     WrongKey,
     check_key,
     connect,
     encrypt_in_place,
     ensure_private_file,
-    export_encrypted,
     is_plain_database,
     make_database_private,
     make_private,
-    shred,
 )
 from companion.store.errors import (
     DB_ERRORS,
@@ -61,6 +65,7 @@ from companion.store.lock import InstanceLock
 from companion.store.migrations import MIGRATIONS, Migrations, has_data
 from companion.store.recovery import RecoveryReport, recover
 from companion.store.search import SearchHit
+from companion.store.start_choices import prepare_start
 from companion.store.transaction import write_transaction
 
 # What each safety pragma must read back as after being set.
@@ -538,6 +543,7 @@ def open_store(
         if key is None:
             key = _key_for_existing(path)
         now = datetime.now(UTC)
+        resumed = prepare_start(path, backups, key)  # may raise MissingDatabase
         if key is not None and is_plain_database(path):
             # Damage is checked with the plain reader first, then the file (and
             # any plain backups) are encrypted; see encrypt_in_place.
@@ -548,6 +554,7 @@ def open_store(
             if key is not None:
                 _check_key_or_damage(path, key, backups)
             report = _recover_if_suspect(path, backups, now, key)
+        report = report or resumed
         conn = _connect(path, busy_timeout, key)
         db = Database(conn, execute_plugins=False)
         store = Store(db, path, backups, lock, report, key)
@@ -611,22 +618,6 @@ def _check_key_or_damage(path: Path, key: bytes, backups: Path) -> None:
         return  # busy and the like: recovery's own check reports them
     finally:
         conn.close()
-
-
-def encrypt_plain_backups(backup_dir: Path, key: bytes) -> list[Path]:
-    """Encrypt every plain backup in the folder in place (same name); return them."""
-    done: list[Path] = []
-    for backup in list_backups(backup_dir):
-        if not is_plain_database(backup.path):
-            continue
-        temp = backup.path.with_name(f".{backup.path.name}.encrypting")
-        export_encrypted(backup.path, temp, key)
-        plain_aside = backup.path.with_name(f".{backup.path.name}.plain")
-        os.replace(backup.path, plain_aside)
-        os.replace(temp, backup.path)
-        shred(plain_aside)
-        done.append(backup.path)
-    return done
 
 
 def _connect(path: Path, busy_timeout: float, key: bytes | None) -> sqlite3.Connection:

@@ -120,6 +120,39 @@ MESSAGES: Mapping[str, str] = {
         "The passphrase must be at least {count} characters long."
     ),
     "no_passphrase": "No passphrase was given, so the database stays locked.",
+    "missing_database": (
+        "The database {path} is missing or empty, but earlier records were "
+        "found beside it ({found}). Nothing was deleted. Restore the newest "
+        "backup, open what can be saved from a damaged copy, or start empty."
+    ),
+    "restore_failed": (
+        "The backup {backup} could not be put in place ({reason}); the "
+        "database was left as it was."
+    ),
+    "upgrade_conflict": (
+        "An unfinished encryption of {path} was found next to a new file of "
+        "the same name; both were kept. Move the new file away, then start "
+        "again."
+    ),
+    "empty_not_confirmed": (
+        "The confirmation word was not typed, so no empty database was made."
+    ),
+    "salvage_failed": "Nothing could be saved from {path}: {reason}.",
+    "database_is_folder": (
+        "{path} is a folder, not the database file. Rename or move that "
+        "folder, then start again; nothing was changed."
+    ),
+    "note_too_long": (
+        "This note is too long to save ({size} characters; the limit is "
+        "{limit}). Split it over several sections or visits; the text is kept "
+        "on screen."
+    ),
+    "keyinfo_missing": (
+        "The key description {path} is missing and no key in this computer's "
+        "keychain opens the database, so no new key was made. Copy {copy} (or "
+        "the file from a backup of the data folder) back to {path}, then start "
+        "again."
+    ),
 }
 
 

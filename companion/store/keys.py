@@ -21,12 +21,21 @@ from argon2.low_level import Type, hash_secret_raw
 from keyring.backends import fail
 
 from companion.store import keyring_backend  # noqa: F401  (before any lookup)
-from companion.store.cipher import KEY_BYTES, ensure_private_file, make_private
-from companion.store.errors import StoreError
+from companion.store.cipher import (
+    KEY_BYTES,
+    check_key,
+    connect,
+    ensure_private_file,
+    is_plain_database,
+    make_private,
+)
+from companion.store.errors import DB_ERRORS, StoreError
 
 SERVICE = "SpineCompanion database key"
 ENV_KEYRING = "COMPANION_KEYRING"  # "memory": an in-process keychain, for tests
 MIN_PASSPHRASE = 8
+# The keychain entry listing every key id this app made (not itself a key).
+KEY_INDEX = "key-ids"
 # RFC 9106's second recommended option (64 MiB, 3 passes), 4 lanes.
 ARGON2 = {"time_cost": 3, "memory_cost": 64 * 1024, "parallelism": 4}
 
@@ -103,7 +112,10 @@ class KeyInfo:
 
 def read_keyinfo(db_path: Path) -> KeyInfo | None:
     """The database's key description, or None if it has none (plain or new)."""
-    path = keyinfo_path(db_path)
+    return _parse_keyinfo(keyinfo_path(db_path))
+
+
+def _parse_keyinfo(path: Path) -> KeyInfo | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -160,8 +172,13 @@ def database_key(
 
     With a keychain: a random 256-bit key stored there. Without one: an argon2id
     key from the passphrase ask_passphrase(new) returns (None means cancelled).
+    An encrypted database whose keyinfo is gone never gets a new key: the copy
+    in the backup folder, then every key this app keeps in the keychain, is
+    tried against it, and the keyinfo written back for the one that opens it.
     """
     info = read_keyinfo(db_path)
+    if info is None and _encrypted_database_exists(db_path):
+        return _find_lost_key(db_path, ask_passphrase)
     if info is None:
         return _new_key(db_path, ask_passphrase)
     if info.method == "keychain":
@@ -175,6 +192,90 @@ def database_key(
     raise KeyUnavailable(key="unknown_key_method", method=repr(info.method))
 
 
+def _encrypted_database_exists(db_path: Path) -> bool:
+    """True when db_path holds data that is not plain SQLite (so it has a key)."""
+    try:
+        if db_path.stat().st_size == 0:
+            return False
+    except FileNotFoundError:
+        return False
+    return not is_plain_database(db_path)
+
+
+def backup_keyinfo_path(db_path: Path, backup_dir: Path | None = None) -> Path:
+    """The copy of <db>.keyinfo each backup leaves in the backup folder."""
+    folder = db_path.parent / "backups" if backup_dir is None else backup_dir
+    return folder / keyinfo_path(db_path).name
+
+
+def _opens(db_path: Path, key: bytes) -> bool:
+    try:
+        conn = connect(db_path, key, readonly=True)
+    except DB_ERRORS:
+        return False
+    try:
+        check_key(conn, db_path)
+        return True
+    except (StoreError, *DB_ERRORS):
+        return False
+    finally:
+        conn.close()
+
+
+def _keychain_ids() -> list[str]:
+    """The ids of every key this app has put in the keychain (its own list)."""
+    try:
+        listed = keyring.get_password(SERVICE, KEY_INDEX)
+    except keyring.errors.KeyringError:
+        return []
+    try:
+        ids = json.loads(listed) if listed else []
+    except ValueError:
+        return []
+    return [i for i in ids if isinstance(i, str)] if isinstance(ids, list) else []
+
+
+def _remember_key_id(key_id: str) -> None:
+    ids = _keychain_ids()
+    if key_id not in ids:
+        keyring.set_password(SERVICE, KEY_INDEX, json.dumps([*ids, key_id]))
+
+
+def _find_lost_key(
+    db_path: Path, ask_passphrase: Callable[[bool], str | None] | None
+) -> bytes:
+    """The key of an encrypted database whose keyinfo is missing, or a clear error.
+
+    Tried in turn: the keyinfo copy in the backup folder (a passphrase one asks
+    for the passphrase), then every key id in this app's keychain list. The one
+    that opens the database has its keyinfo written back. No new key is ever
+    made here: it could not open the database and would hide the real one.
+    """
+    copy = backup_keyinfo_path(db_path)
+    try:
+        info = _parse_keyinfo(copy)
+    except KeyUnavailable:
+        info = None
+    candidates: list[tuple[KeyInfo, bytes]] = []
+    if info is not None and info.method == "passphrase":
+        candidates.append((info, derive_key(_ask(ask_passphrase, new=False), info)))
+    ids = [info.key_id] if info is not None and info.method == "keychain" else []
+    for key_id in [*ids, *_keychain_ids()]:
+        try:
+            value = keyring.get_password(SERVICE, key_id)
+        except keyring.errors.KeyringError:
+            value = None
+        if value is not None:
+            candidates.append(
+                (KeyInfo("keychain", key_id=key_id), bytes.fromhex(value))
+            )
+    for found, key in candidates:
+        if _opens(db_path, key):
+            write_keyinfo(db_path, found)
+            return key
+    raise KeyUnavailable(key="keyinfo_missing", path=keyinfo_path(db_path), copy=copy)
+
+
 def _new_key(
     db_path: Path, ask_passphrase: Callable[[bool], str | None] | None
 ) -> bytes:
@@ -183,6 +284,9 @@ def _new_key(
         key_id = secrets.token_hex(16)
         try:
             keyring.set_password(SERVICE, key_id, key.hex())
+            # Listed, so a lost keyinfo can find it again (keychains cannot be
+            # searched through keyring's API).
+            _remember_key_id(key_id)
         except keyring.errors.KeyringError as exc:
             raise KeyUnavailable(key="keychain_save_failed", reason=exc) from exc
         # Only after the keychain has it, or the database could be orphaned.

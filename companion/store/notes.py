@@ -12,7 +12,13 @@ from companion.core.records import (
     NoteRevision,
     validate_section,
 )
+from companion.store.errors import StoreError
 from companion.store.transaction import from_text, new_id, to_text, utc_now
+
+# The longest one note section may be, in characters: about 300 pages of text,
+# far beyond any visit note, and small enough that a save, the search index
+# and an excerpt stay quick (SQLite's own limit, 1 GB, gave a raw error).
+MAX_NOTE_CHARS = 1_000_000
 
 
 def check_note_input(visit_id: object, section: object, text: object) -> None:
@@ -22,6 +28,10 @@ def check_note_input(visit_id: object, section: object, text: object) -> None:
     validate_section(section)
     if not isinstance(text, str):
         raise InvalidInput("text", f"A note must be text (got {type(text).__name__}).")
+    if len(text) > MAX_NOTE_CHARS:
+        raise StoreError(
+            key="note_too_long", size=f"{len(text):,}", limit=f"{MAX_NOTE_CHARS:,}"
+        )
 
 
 def append_revision(

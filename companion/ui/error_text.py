@@ -40,9 +40,26 @@ def recovery_text(report: RecoveryReport, strings: Strings) -> str:
             return strings.t("startup.search_index_rebuilt_no_copy")
         copy = str(report.moved_aside[0])
         return strings.t("startup.search_index_rebuilt", kept=copy)
+    if report.wal_damage is not None:  # saves after a bad WAL frame: a warning
+        kept = str(report.moved_aside[0]) if report.moved_aside else "-"
+        lost = report.wal_damage.commits_lost
+        if report.salvaged:  # the sound saves after the damage were merged back
+            count = sum(report.salvaged.values())
+            return strings.t(
+                "recovery.wal_damaged_recovered", lost=lost, count=count, kept=kept
+            )
+        return strings.t("recovery.wal_damaged", lost=lost, kept=kept)
     kept = str(report.moved_aside[0])
     if report.restored_from is None or report.data_as_of is None:
         return strings.t("startup.recovered_empty", kept=kept)
+    if report.salvaged:  # the saves since the backup that could still be read
+        return strings.t(
+            "recovery.recovered_with_salvage",
+            backup=report.restored_from.name,
+            as_of=report.data_as_of.astimezone().strftime("%Y-%m-%d %H:%M"),
+            count=sum(report.salvaged.values()),
+            kept=kept,
+        )
     return strings.t(
         "startup.recovered_from_backup",
         backup=report.restored_from.name,

@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
 
 from companion.core.i18n import Strings
 from companion.store import StoreError
+from companion.store.search import SearchCancelled, SearchHit, SearchJob
+from companion.ui.background_call import run_in_background
 from companion.ui.error_text import error_text
 from companion.ui.ops import ClinicOps
 
@@ -47,14 +49,58 @@ class NotesSearchDialog(QDialog):
         self.query.returnPressed.connect(self.open_current)
         self.results.itemActivated.connect(lambda _item: self.open_current())
         self.resize(640, 480)
+        self._generation = 0  # the query whose results may still show
+        self._job: SearchJob | None = None
+        self._open_when_shown = False  # Enter was pressed while searching
 
     def run_search(self) -> None:
-        self.results.clear()
-        if self.session.store.closed:  # the window closed while a search waited
-            return
+        """Search for the query on a worker; only the newest query's hits show.
+
+        The search runs on a read-only connection of its own (a 1 MB note or
+        a busy file must not freeze the window). Each new query cancels the one
+        before it, and results that arrive for an older query are dropped.
+        """
+        self._generation += 1
+        generation = self._generation
+        self._open_when_shown = False
+        if self._job is not None:
+            self._job.cancel()
+            self._job = None
+        store = self.session.store
         text = self.query.text()
+        if store.closed or not text.strip():  # closed: the window went meanwhile
+            self._show(generation, [])
+            return
+        job = SearchJob(store.path, store.key, text)
+        self._job = job
+        run_in_background(
+            job.run,
+            lambda hits: self._show(generation, hits),
+            lambda error: self._failed(generation, error),
+            expected=(StoreError, SearchCancelled),
+            name="notes-search",
+        )
+
+    @property
+    def searching(self) -> bool:
+        """True while a search's results are still to come."""
+        return self._job is not None
+
+    def _failed(self, generation: int, error: BaseException) -> None:
+        if generation != self._generation or isinstance(error, SearchCancelled):
+            return
+        self._job = None
+        # Busy or damaged: say so where the count goes; the query stays.
+        self.count.setText(error_text(error, self.strings))
+
+    def _show(self, generation: int, hits: list[SearchHit]) -> None:
+        if generation != self._generation:
+            return  # typed on since: a newer search is coming
+        self._job = None
+        self.results.clear()
+        if self.session.store.closed:
+            return
         try:
-            hits = self.session.store.search_notes(text) if text.strip() else []
             found = [
                 (
                     hit,
@@ -64,7 +110,6 @@ class NotesSearchDialog(QDialog):
                 for hit in hits
             ]
         except StoreError as error:
-            # Busy or damaged: say so where the count goes; the query stays.
             self.count.setText(error_text(error, self.strings))
             return
         for hit, patient, visit in found:
@@ -78,11 +123,26 @@ class NotesSearchDialog(QDialog):
         self.count.setText(self.strings.t("search.count", count=len(hits)))
         if hits:
             self.results.setCurrentRow(0)
+        if self._open_when_shown:
+            self._open_when_shown = False
+            if hits:
+                self.open_current()
+
+    def done(self, result: int) -> None:
+        """Closing cancels a search still running."""
+        if self._job is not None:
+            self._job.cancel()
+            self._job = None
+        self._generation += 1
+        super().done(result)
 
     def open_current(self) -> None:
-        self._timer.stop()
-        if self.results.count() == 0:
+        """Open the chosen hit; pressed before the results came, open the first."""
+        if self._timer.isActive() or (self.results.count() == 0 and not self.searching):
+            self._timer.stop()
             self.run_search()
+        if self.searching:
+            self._open_when_shown = True
             return
         item = self.results.currentItem()
         if item is not None:

@@ -178,6 +178,8 @@ def test_a_repair_that_does_not_hold_puts_the_file_back_and_restores(
         assert report.restored_from is not None
         assert _sha256(report.moved_aside[0]) == found_hash
         visits = {row[0] for row in store.conn.execute("SELECT id FROM visits")}
-        assert set(before) <= visits and not set(after) & visits
+        # Only the index was damaged: the later visits are merged back by id.
+        assert set(before) <= visits and set(after) <= visits
+        assert report.salvaged["visits"] >= len(after)
     damaged = sorted(n for n in _files(tmp_path) if ".damaged-" in n)
     assert damaged == sorted(p.name for p in report.moved_aside)  # no stray copy

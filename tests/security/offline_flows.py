@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -54,7 +55,12 @@ def main(home: str, chart: str, name: str, note: str) -> int:
     assert hits, "search found nothing"
     dialog = NotesSearchDialog(session, window.state.strings, window)
     dialog.query.setText(note.split()[-1])
-    dialog.run_search()
+    dialog.run_search()  # on a worker: wait for its answer
+    for _ in range(500):
+        if not dialog.searching:
+            break
+        app.processEvents()
+        time.sleep(0.01)
     assert dialog.results.count() == 1
     exported = window.export_to(str(Path(home) / "exports"))
     assert exported is not None

@@ -86,8 +86,9 @@ def open_chart(window: MainWindow, qtbot: QtBot, s: Sentinels) -> None:
     window.search_notes()
     dialog = window.notes_search_dialog
     dialog.query.setText(s.note.split()[-1])
+    dialog._timer.stop()  # searched below; no late search after the window closes
     dialog.run_search()
-    dialog._timer.stop()  # searched already; no late search after the window closes
+    qtbot.waitUntil(lambda: dialog.results.count() > 0, timeout=5000)
     assert sentinels_in_widgets(s)  # the walk does find what is on screen
 
 

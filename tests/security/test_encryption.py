@@ -21,6 +21,7 @@ from companion.store.cipher import (
     is_plain_database,
 )
 from companion.store.keys import (
+    KEY_INDEX,
     KeyUnavailable,
     PassphraseNeeded,
     database_key,
@@ -187,7 +188,8 @@ def test_keychain_key_is_random_and_never_written_beside_the_database(
     info = read_keyinfo(db_path)
     assert info is not None and info.method == "keychain"
     assert key.hex() not in keyinfo_path(db_path).read_text()
-    assert list(fake_keychain.entries.values()) == [key.hex()]
+    keys = [v for (_, user), v in fake_keychain.entries.items() if user != KEY_INDEX]
+    assert keys == [key.hex()]
     assert database_key(db_path) == key  # the same key next time
     fake_keychain.entries.clear()
     with pytest.raises(KeyUnavailable):

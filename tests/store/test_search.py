@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from companion.store import Patient, Store, Visit
+from companion.store import Patient, Store, StoreError, Visit
+from companion.store.notes import MAX_NOTE_CHARS
 from companion.store.search import match_expression
 
 
@@ -108,3 +109,38 @@ def test_newest_notes_come_first_and_limit_stops_early(
         store.save_note(visit.id, "S", f"stiff neck, visit {number}")
     hits = store.search_notes("stiff", limit=3)
     assert [h.visit_id for h in hits] == [v.id for v in reversed(visits)][:3]
+
+
+def test_excerpt_of_a_huge_note_is_short_and_marks_the_match(
+    store: Store, visit: Visit
+) -> None:
+    """A note near the size limit: the excerpt is a short window around the word."""
+    filler = "lumbar spasm " * 38_000  # ~494 KB before and after the word
+    store.save_note(visit.id, "S", filler + "zygapophyseal joint " + filler)
+    [hit] = store.search_notes("zygapophyseal")
+    assert "[zygapophyseal]" in hit.snippet
+    assert hit.snippet.startswith("…") and hit.snippet.endswith("…")
+    assert len(hit.snippet) < 250
+
+
+def test_excerpt_marks_every_typed_word_folded_like_the_index(
+    store: Store, visit: Visit
+) -> None:
+    """Case and accents fold as in FTS5; the last word is a prefix; brackets stay."""
+    store.save_note(visit.id, "A", "Dolor [crónico] en la REGIÓN lumbar_baja")
+    [hit] = store.search_notes("region cron")
+    assert hit.snippet == "Dolor [[crónico]] en la [REGIÓN] lumbar_baja"
+
+
+def test_a_note_over_the_limit_is_refused_with_a_clear_message(
+    store: Store, visit: Visit
+) -> None:
+    """Past MAX_NOTE_CHARS: StoreError note_too_long, nothing saved, no raw error."""
+    store.save_note(visit.id, "P", "ice and walking")
+    too_long = "x" * (MAX_NOTE_CHARS + 1)
+    with pytest.raises(StoreError) as caught:
+        store.save_note(visit.id, "P", too_long)
+    assert caught.value.key == "note_too_long"
+    assert "1,000,000" in str(caught.value)
+    assert store.current_notes(visit.id)["P"].text == "ice and walking"
+    store.save_note(visit.id, "P", "x" * MAX_NOTE_CHARS)  # the limit itself is fine
