@@ -7,7 +7,8 @@ further each time it fails again). The damaged file is only ever read.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,8 +25,10 @@ _MAX_SKIPS = 62  # unreadable spots per table: jumps past 2**62 leave SQLite ran
 # rows the backup lacks, the column naming a parent row, that parent table).
 _MERGED: tuple[tuple[str, str, str, str, str], ...] = (
     ("patients", "id", "newer", "", ""),
+    ("episodes", "id", "newer", "patient_id", "patients"),
     ("visits", "id", "newer", "patient_id", "patients"),
     ("note_revisions", "id", "append", "visit_id", "visits"),
+    ("exercise_programmes", "id", "append", "visit_id", "visits"),
     ("drafts", "key", "newer", "", ""),
     ("security_settings", "name", "newer", "", ""),
 )
@@ -57,8 +60,24 @@ def _columns(conn: Connection, table: str) -> list[str]:
 class _Reader:
     """The readable rows of one table, counting the spots that could not be read."""
 
-    def __init__(self, source: Connection, table: str, columns: list[str]) -> None:
+    def _fresh_connection(self) -> None:
+        if self._reopen is None:
+            return
+        with contextlib.suppress(*_READ_ERRORS):
+            self.source.close()
+        self.source = self._reopen()
+
+    def __init__(
+        self,
+        source: Connection,
+        table: str,
+        columns: list[str],
+        reopen: Callable[[], Connection] | None = None,
+    ) -> None:
         self.source = source
+        # SQLCipher may refuse every later read on a connection that met a
+        # page failing its HMAC: a fresh one reads on past the bad spot.
+        self._reopen = reopen
         self.table = quote(table)
         self.listed = ", ".join(map(quote, columns))
         self.bad = 0
@@ -84,6 +103,7 @@ class _Reader:
                 row = cursor.fetchone()
             except _READ_ERRORS:
                 row, cursor = None, None
+                self._fresh_connection()
             while cursor is not None:
                 if row is None:
                     return
@@ -95,6 +115,7 @@ class _Reader:
                 try:
                     row = cursor.fetchone()
                 except _READ_ERRORS:
+                    self._fresh_connection()
                     break
             self.bad += 1
             if without_rowid:
@@ -130,17 +151,28 @@ def copy_readable(damaged: Path, dest: Path, key: bytes | None) -> SalvageReport
             target.execute(sql)
             if name not in virtual:
                 tables.append((name, "WITHOUT ROWID" in sql.upper()))
+        # The records first: a table's damage can leave the reading connection
+        # unusable, and the tables after it would then read as empty.
+        first = [t for t, *_ in _MERGED]
+        tables.sort(key=lambda t: first.index(t[0]) if t[0] in first else len(first))
         for name, without_rowid in tables:
             columns = _columns(target, name)
-            reader = _Reader(source, name, columns)
-            insert = (
-                f"INSERT OR IGNORE INTO {quote(name)} ({reader.listed})"
-                f" VALUES ({', '.join('?' * len(columns))})"
-            )
-            copied = 0
-            for row in reader.rows(without_rowid):
-                target.execute(insert, row)
-                copied += 1
+            # A fresh reader per table, for the same reason.
+            def reopen() -> Connection:
+                return connect(damaged, key, readonly=True, isolation_level=None)
+
+            reader = _Reader(reopen(), name, columns, reopen)
+            try:
+                insert = (
+                    f"INSERT OR IGNORE INTO {quote(name)} ({reader.listed})"
+                    f" VALUES ({', '.join('?' * len(columns))})"
+                )
+                copied = 0
+                for row in reader.rows(without_rowid):
+                    target.execute(insert, row)
+                    copied += 1
+            finally:
+                reader.source.close()
             report.copied[name] = copied
             if reader.bad:
                 report.unreadable[name] = reader.bad
@@ -176,8 +208,12 @@ def merge_readable(damaged: Path, target: Path, key: bytes | None) -> SalvageRep
         for table, key_column, mode, parent_column, parent in _MERGED:
             if table not in present:
                 continue
+            # A fresh reader per table: damage can leave a connection unusable.
+            def reopen() -> Connection:
+                return connect(damaged, key, readonly=True, isolation_level=None)
+
             changed, bad = _merge_table(
-                source, conn, table, key_column, mode, parent_column, parent
+                reopen, conn, table, key_column, mode, parent_column, parent
             )
             report.copied[table] = changed
             if bad:
@@ -194,7 +230,7 @@ def merge_readable(damaged: Path, target: Path, key: bytes | None) -> SalvageRep
 
 
 def _merge_table(
-    source: Connection,
+    reopen: Callable[[], Connection],
     conn: Connection,
     table: str,
     key_column: str,
@@ -219,17 +255,20 @@ def _merge_table(
     )
     has_parent = f"SELECT 1 FROM {quote(parent)} WHERE id = ?" if parent else ""
     at = columns.index(parent_column) if parent_column else -1
-    reader = _Reader(source, table, columns)
+    reader = _Reader(reopen(), table, columns, reopen)
     changed = 0
-    for row in reader.rows():
-        if has_parent and conn.execute(has_parent, (row[at],)).fetchone() is None:
-            continue
-        before = conn.total_changes
-        try:
-            conn.execute(upsert, row)
-        except DB_INTEGRITY_ERRORS:
-            continue  # e.g. a chart number another patient took since: keep ours
-        changed += conn.total_changes > before
+    try:
+        for row in reader.rows():
+            if has_parent and conn.execute(has_parent, (row[at],)).fetchone() is None:
+                continue
+            before = conn.total_changes
+            try:
+                conn.execute(upsert, row)
+            except DB_INTEGRITY_ERRORS:
+                continue  # e.g. a chart number another patient took since: ours
+            changed += conn.total_changes > before
+    finally:
+        reader.source.close()
     return changed, reader.bad
 
 

@@ -15,6 +15,7 @@ from companion.store.start_choices import (
     salvage,
     start_empty_confirmed,
 )
+from tests.reliability.full_check import open_after_full_check
 
 
 @pytest.fixture
@@ -149,7 +150,8 @@ def test_damage_without_backup_offers_the_salvage(tmp_path: Path, key: bytes) ->
         handle.seek(4096 * (pages // 2))
         handle.write(b"\xff" * 4096)
     with pytest.raises(MissingDatabase) as caught:
-        open_store(db, key=key)
+        # Deep damage is found by the background check; the reopen asks.
+        open_after_full_check(db, key=key)
     damaged = caught.value.findings.damaged
     assert len(damaged) == 1
     report = salvage(damaged[0], db, key)

@@ -122,7 +122,7 @@ def test_the_app_opens_its_records_with_a_hostile_settings_file(
     )
     window = launch(home)
     qtbot.waitUntil(lambda: window.app_lock is not None, timeout=10_000)
-    assert window.session is not None  # before: OverflowError, no records
+    assert window.ops is not None  # before: OverflowError, no records
     assert window.state.language == "en"
     assert window.spine_view.current_view() == "posterior"
     assert window.app_lock.idle_timer.interval() == 240 * 60_000

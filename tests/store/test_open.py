@@ -118,6 +118,7 @@ def test_a_file_cut_short_is_caught_at_open(db_path: Path) -> None:
     db_path.parent.mkdir(parents=True)
     with open_store(db_path) as opened:
         _fill_notes(opened, 20)
+        opened.backup("daily")  # with none, the clinician is asked (MissingDatabase)
     with open(db_path, "r+b") as handle:
         handle.truncate(db_path.stat().st_size - 1000)
     problem = startup_check.constant_time_damage(db_path)

@@ -13,15 +13,15 @@ Launch = Callable[..., MainWindow]
 
 
 def _note(window: MainWindow, chart: str, text: str) -> str:
-    window.session.create_patient(chart_number=chart)
+    window.ops.create_patient(chart_number=chart)
     window.clinic.new_visit()
     window.clinic.editor.notes["S"].setPlainText(text)
     window.clinic.editor.autosave.flush()
-    return window.session.visit.id
+    return window.ops.visit.id
 
 
 def _dialog(window: MainWindow) -> NotesSearchDialog:
-    dialog = NotesSearchDialog(window.session, window.state.strings, window)
+    dialog = NotesSearchDialog(window.ops, window.state.strings, window)
     dialog._timer.stop()
     return dialog
 
@@ -65,5 +65,5 @@ def test_enter_before_the_hits_opens_the_first(launch: Launch, qtbot: QtBot):
     dialog = _dialog(window)
     dialog.query.setText("lumbago")
     dialog.open_current()  # the timer had not fired: searches, then opens
-    qtbot.waitUntil(lambda: window.session.visit.id == wanted, timeout=5000)
-    assert window.session.patient.chart_number == "J-1"
+    qtbot.waitUntil(lambda: window.ops.visit.id == wanted, timeout=5000)
+    assert window.ops.patient.chart_number == "J-1"

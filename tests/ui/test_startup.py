@@ -268,7 +268,7 @@ def test_a_damaged_database_is_reported_in_the_chosen_language(
     first = _started(qtbot, home, language)
     # A backup to restore: with none, a damaged file is no longer replaced by an
     # empty one but asked about (issue 14, MissingDatabase).
-    first.session.store.backup("auto")
+    first.ops.store.backup("auto")
     first.close()  # saves the language, checkpoints and releases the folder
     database = home / "companion.db"
     with open(database, "r+b") as handle:  # past the header, so the key still fits
