@@ -7,7 +7,7 @@ import gc
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,9 +27,12 @@ if TYPE_CHECKING:
     from companion.store import Store
     from companion.ui.ops import ClinicOps
     from companion.ui.records_opener import AskPassphrase
+    from companion.ui.welcome import WelcomeAnswers
 
 STYLE_SHEET = ASSETS_DIR / "styles" / "app.qss"
 ENV_CONTENT_DIR = "COMPANION_CONTENT_DIR"
+# Set by the test suite: its thousands of fresh clinics are not new users.
+ENV_NO_WELCOME = "COMPANION_NO_WELCOME"
 
 
 def content_dir() -> Path:
@@ -119,15 +122,23 @@ def build_ready(argv: list[str], timeout_s: float = 60.0) -> MainWindow:
 
     Raises StartupError with the user's message if they cannot open.
     """
-    from PySide6.QtCore import QEventLoop
+    from PySide6.QtCore import QEventLoop, QTimer
 
     window = build(argv)
     app = application()
     deadline = time.monotonic() + timeout_s
-    while not window.records_ready and window.startup_error is None:
-        if time.monotonic() > deadline:
-            raise StartupError("The patient records did not open in time.")
-        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+    # Sleep until there is something to do (a worker's signal, a paint); the
+    # timer only wakes the wait to look at the clock. A busy loop here spun
+    # tens of thousands of times a second and slowed the worker it waits for.
+    wake = QTimer()
+    wake.start(100)
+    try:
+        while not window.records_ready and window.startup_error is None:
+            if time.monotonic() > deadline:
+                raise StartupError("The patient records did not open in time.")
+            app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+    finally:
+        wake.stop()
     if window.startup_error is not None:
         window.startup_error_box.done(0)  # the message goes to the caller instead
         raise StartupError(window.startup_error)
@@ -141,16 +152,35 @@ def open_records(window: MainWindow, paths: AppPaths, demo: bool = False) -> Non
     """
     from companion.ui.records_opener import RecordsOpener
 
+    welcome = None if demo else _welcome_first_clinic(window, paths)
     language = window.state.language
     t = window.state.strings.t
+    opener: RecordsOpener | None = None
+
+    def ask_missing(findings: object) -> object:
+        # On the GUI thread: what to do about a missing or emptied database.
+        from companion.ui.missing_database import ask_missing_database
+
+        return ask_missing_database(findings, window.state.strings, window)  # type: ignore[arg-type]
 
     def work(ask: AskPassphrase) -> Store:
-        store = open_encrypted_store(paths, language, ask)
-        try:
-            if demo:
-                from companion.demo import build_demo_clinic
+        assert opener is not None
+        if demo:
+            # Fictional data under a documented fixed key: no keychain, no
+            # passphrase for a look around (companion.demo.DEMO_KEY).
+            from companion.demo import open_demo_store
 
-                build_demo_clinic(store)  # first run only: skips patients already there
+            store = open_demo_store(paths.database, paths.backup_dir)
+        else:
+            store = open_encrypted_store(
+                paths,
+                language,
+                ask,
+                lambda findings: opener.call_on_gui_thread(
+                    lambda: ask_missing(findings)
+                ),
+            )
+        try:
             _preload_record_modules()
         except BaseException:
             store.close()
@@ -160,12 +190,43 @@ def open_records(window: MainWindow, paths: AppPaths, demo: bool = False) -> Non
     def ask_on_gui_thread(new: bool, message: str) -> str | None:
         from companion.ui.passphrase import ask_passphrase
 
+        if new and welcome is not None and welcome.passphrase and not message:
+            return welcome.passphrase  # chosen in the welcome a moment ago
         return ask_passphrase(new, t, message, window)
 
     opener = RecordsOpener(work, ask_on_gui_thread, StartupError, window)
+    if welcome is not None and welcome.pin:
+        pin = welcome.pin
+        window.records_opened.connect(lambda: window.set_first_pin(pin))
     opener.opened.connect(lambda store: _attach(window, store))
     opener.failed.connect(window.show_startup_error)
     window.open_records_with(opener)
+
+
+def _welcome_first_clinic(window: MainWindow, paths: AppPaths) -> WelcomeAnswers | None:
+    """A new clinic's first start: clinic name, language, PIN (and a passphrase
+    without a keychain), all skippable. None when skipped or not a first start."""
+    if os.environ.get(ENV_NO_WELCOME) or paths.database.exists():
+        return None
+    if paths.backup_dir.is_dir() and any(paths.backup_dir.iterdir()):
+        return None  # records were here: start-up asks about them instead
+    from companion.store.keys import install_keyring_from_env, keychain_available
+    from companion.ui.welcome import WelcomeDialog
+
+    install_keyring_from_env()
+    dialog = WelcomeDialog(
+        window.state.strings.t,
+        window.state.language,
+        needs_passphrase=not keychain_available(),
+        parent=window,
+    )
+    if not dialog.exec() or dialog.answers is None:
+        return None
+    answers = dialog.answers
+    window.state.set_language(answers.language)
+    if answers.clinic_name:
+        window.set_clinic_name(answers.clinic_name)
+    return answers
 
 
 def _preload_record_modules() -> None:
@@ -201,15 +262,24 @@ def _attach(window: MainWindow, store: Store) -> None:
 PASSPHRASE_TRIES = 5
 
 
-def open_encrypted_store(paths: AppPaths, language: str, ask: AskPassphrase) -> Store:
+def open_encrypted_store(
+    paths: AppPaths,
+    language: str,
+    ask: AskPassphrase,
+    ask_missing: Callable[[object], object] | None = None,
+) -> Store:
     """Open the database encrypted, with the keychain key or a passphrase.
 
     ask(new, message) asks for the passphrase when there is no keychain.
+    ask_missing(findings) asks what to do when the database is missing or
+    emptied beside earlier records (restore, salvage, or a confirmed empty
+    start); its decision is carried out here, then the store opens again.
     COMPANION_KEYRING=memory swaps in an in-process keychain (tests only).
     """
     from companion.store import StoreError, open_store
     from companion.store.cipher import WrongKey
     from companion.store.keys import database_key, install_keyring_from_env
+    from companion.store.missing_database import MissingDatabase
     from companion.ui.error_text import error_text
 
     install_keyring_from_env()
@@ -224,6 +294,16 @@ def open_encrypted_store(paths: AppPaths, language: str, ask: AskPassphrase) -> 
         try:
             key = database_key(paths.database, ask_passphrase_now)
             return open_store(paths.database, backup_dir=paths.backup_dir, key=key)
+        except MissingDatabase as missing:
+            decision = ask_missing(missing.findings) if ask_missing else None
+            if decision is None:
+                raise StartupError(error_text(missing, chosen)) from missing
+            from companion.ui.missing_database import carry_out
+
+            try:
+                carry_out(decision, missing.findings, key)  # type: ignore[arg-type]
+            except StoreError as error:
+                raise StartupError(error_text(error, chosen)) from error
         except WrongKey:
             message = t("security.wrong_passphrase")
         except StoreError as error:

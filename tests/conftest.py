@@ -14,6 +14,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # The app's database key lives in a keychain: tests (and their subprocesses) get
 # an in-process one, never the real OS keychain.
 os.environ["COMPANION_KEYRING"] = "memory"
+# Every test starts a fresh clinic: none of them is a new user to welcome
+# (tests/ui/test_welcome_at_start.py clears it to see the welcome).
+os.environ["COMPANION_NO_WELCOME"] = "1"
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QObject, Signal
+from shiboken6 import isValid
 
 from companion.store import Store, StoreError
 from companion.ui.background_call import run_in_background
@@ -46,6 +49,8 @@ class BackgroundCheck(QObject):
         return True
 
     def _done(self, outcome: object) -> None:
+        if not isValid(self):
+            return  # the window closed while the check ran: nobody to tell
         self.running = False
         problem = getattr(outcome, "problem", None)
         if problem is None:
@@ -54,5 +59,30 @@ class BackgroundCheck(QObject):
             self.damage_found.emit(str(problem))
 
     def _failed(self, error: BaseException) -> None:
+        if not isValid(self):
+            return
         self.running = False
         self.failed.emit(error)
+
+
+RECHECK_MS = 60 * 60 * 1000  # a clinic open all day is checked again hourly if due
+
+
+def install_background_check(
+    context: object, store: Store, on_damage: Callable[[str], None]
+) -> BackgroundCheck:
+    """Run the full check when due: now (records just opened), then hourly.
+
+    context is the QObject that owns it (the app context); on_damage(problem)
+    is told when the worker finds damage.
+    """
+    from PySide6.QtCore import QTimer
+
+    assert isinstance(context, QObject)
+    check = BackgroundCheck(context)
+    check.damage_found.connect(on_damage)
+    timer = QTimer(check, interval=RECHECK_MS)
+    timer.timeout.connect(lambda: None if store.closed else check.start_if_due(store))
+    timer.start()
+    check.start_if_due(store)
+    return check

@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from companion.store import Store, StoreError, backup_due
 from companion.store.backup import KINDS, BackupJob
 from companion.store.backup_schedule import periodic_backups_due
+from companion.store.quit_backup import note_unbacked_changes, quit_backup_due
 from companion.ui.error_text import error_text
 
 if TYPE_CHECKING:
@@ -179,10 +180,16 @@ class BackupRunner(QObject):
         if self._quit_backup_wanted:
             self._quit_backup_wanted = False
             store = self.store
-            if not store.closed and store.changed_since_backup:
+            if not store.closed and quit_backup_due(
+                store.backup_dir, store.changed_since_backup, datetime.now(UTC)
+            ):
                 self._start("quit")
                 if self._running is not None:
                     return
+            elif not store.closed and store.changed_since_backup:
+                # A backup was made minutes ago: the next start's first due
+                # check backs these saves up (they are already durable).
+                note_unbacked_changes(store.path)
         self._winding_down = False
         self.wound_down.emit()
 

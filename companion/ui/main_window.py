@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -85,6 +85,8 @@ class MainWindow(QMainWindow):
         self.startup_error: str | None = None
         self.startup_error_box: QWidget | None = None
         self.recovery_box: QWidget | None = None  # what start-up recovery did
+        self.damage_box: QWidget | None = None  # the background check's finding
+        self.background_check: QObject | None = None
         self.records_opener: RecordsOpener | None = None  # set while they open
         self.records_ready = False  # True once attach_records' last step ran
         self.backups: BackupRunner | None = None
@@ -183,9 +185,7 @@ class MainWindow(QMainWindow):
 
         # Save failures read in the language chosen now, not the one at start.
         ops.describe = lambda error: error_text(error, self.state.strings)
-        self.context = AppContext(
-            self.state, ops, self.settings, self, self.menu_slots
-        )
+        self.context = AppContext(self.state, ops, self.settings, self, self.menu_slots)
         self._new_clinic = ClinicPanel(self.context)
 
     def _attach_visit_panel(self) -> None:
@@ -219,10 +219,16 @@ class MainWindow(QMainWindow):
 
     def _attach_lock(self) -> None:
         from companion.ui.app_lock import install_app_lock
+        from companion.ui.background_check import install_background_check
 
-        assert self.context is not None
+        assert self.context is not None and self.ops is not None
         # Last, so its menu entries and idle watch cover everything above.
         self.app_lock = install_app_lock(self.context)
+        # The page-by-page check that start-up no longer makes (daily, and
+        # after a crash), on a worker.
+        self.background_check = install_background_check(
+            self.context, self.ops.store, self.report_damage
+        )
         self._reopen_last_records()
         self.records_ready = True
         self.records_opened.emit()
@@ -276,6 +282,40 @@ class MainWindow(QMainWindow):
         wanted = panel.minimumWidth()
         if self.clinic_dock.width() < wanted and not self.clinic_dock.isFloating():
             self.resizeDocks([self.clinic_dock], [wanted], Qt.Orientation.Horizontal)
+
+    def report_damage(self, problem: str) -> None:
+        """The background check found damage: say so and offer to restart.
+
+        Restarting runs start-up recovery (the damage is marked for it): the
+        damaged file is kept aside and the newest backup restored with every
+        record still readable merged back, or the search index rebuilt.
+        """
+        from PySide6.QtWidgets import QMessageBox
+
+        if self.closing:
+            return
+        t = self.state.strings.t
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            t("check.damage_title"),
+            t("check.damage_found", problem=problem),
+            QMessageBox.StandardButton.NoButton,
+            self,
+        )
+        box.setObjectName("damageFound")
+        restart = box.addButton(t("check.restart"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(t("check.later"), QMessageBox.ButtonRole.RejectRole)
+        restart.clicked.connect(self.restart_to_repair)
+        box.open()
+        self.damage_box = box
+
+    def restart_to_repair(self) -> None:
+        """Close (everything is saved), then start again, where recovery runs."""
+        from PySide6.QtCore import QCoreApplication, QProcess
+
+        self.close()
+        arguments = QCoreApplication.arguments()
+        QProcess.startDetached(sys.executable, [*sys.argv] if sys.argv else arguments)
 
     def open_records_with(self, opener: RecordsOpener) -> None:
         """Start opening the records; closing early waits for this opener."""
@@ -600,6 +640,11 @@ class MainWindow(QMainWindow):
         )
         if ok:
             self.set_clinic_name(name)
+
+    def set_first_pin(self, pin: str) -> None:
+        """The PIN chosen in the welcome, set once the lock exists."""
+        if self.app_lock is not None and not self.app_lock.has_pin:
+            self.app_lock.set_pin(pin)
 
     def set_clinic_name(self, name: str) -> None:
         self.settings.set("clinic/name", name.strip()[:120])

@@ -28,6 +28,7 @@ class RecordsOpener(QObject):
     opened = Signal(object)
     failed = Signal(str)
     _ask_requested = Signal(bool, str)
+    _call_requested = Signal(object)  # a function to run on the GUI thread
 
     def __init__(
         self,
@@ -46,6 +47,8 @@ class RecordsOpener(QObject):
         # and nothing is reported any more.
         self._cancelled = False
         self._ask_requested.connect(self._ask)  # queued: emitted by the worker
+        self._call_requested.connect(self._call)
+        self._call_result: Any = None
         self._thread: threading.Thread | None = None
         self._result: Any = None
 
@@ -94,6 +97,28 @@ class RecordsOpener(QObject):
         self._ask_requested.emit(new, message)
         self._answered.wait()
         return None if self._cancelled else self._answer
+
+    def call_on_gui_thread(self, ask: Callable[[], Any]) -> Any:
+        """From the worker: run ask (a dialog) on the GUI thread, wait, return it.
+
+        None when the window is closing (nobody may be asked anything then).
+        """
+        if self._cancelled:
+            return None
+        self._answered.clear()
+        if self._cancelled:
+            return None
+        self._call_requested.emit(ask)
+        self._answered.wait()
+        return None if self._cancelled else self._call_result
+
+    def _call(self, ask: Callable[[], Any]) -> None:
+        try:
+            self._call_result = None
+            if not self._cancelled:
+                self._call_result = ask()
+        finally:
+            self._answered.set()
 
     def _ask(self, new: bool, message: str) -> None:
         try:

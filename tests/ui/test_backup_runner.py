@@ -17,6 +17,7 @@ from companion.store import Store, list_backups, open_store
 from companion.store.audit import BACKUP
 from companion.store.backup import is_intact
 from companion.store.cipher import is_plain_database
+from companion.store.quit_backup import QUIT_MIN_GAP, unbacked_marker
 from companion.ui.backup_runner import BackupRunner, install_backups
 from tests.store.backup_spy import CopySpy, chart_numbers
 
@@ -196,7 +197,8 @@ def test_shutdown_waits_for_the_running_backup_then_makes_the_quit_one(
     key: bytes,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The quit backup comes after the running copy, never beside it."""
+    """The quit backup comes after the running copy, never beside it; with a
+    backup made seconds ago it is left to the next start (rate-limited)."""
     spy = CopySpy(hold=True).install(monkeypatch)
     store.create_patient(chart_number="X-1")
     made: list[str] = []
@@ -204,18 +206,36 @@ def test_shutdown_waits_for_the_running_backup_then_makes_the_quit_one(
     runner.request("auto")
     runner.request("weekly")  # queued: dropped at shutdown
     assert spy.snapshot_taken.wait(HOLD_LIMIT_S)
-    store.create_patient(chart_number="X-2")  # after the snapshot: needs the quit one
+    store.create_patient(chart_number="X-2")  # after the snapshot: not in it
     # Released from another thread while shutdown() blocks this one.
     threading.Timer(0.05, spy.release.set).start()
 
     assert runner.shutdown()
 
     kinds = [Path(p).name.split("-")[1] for p in made]
-    assert kinds == ["auto", "quit"]
-    assert spy.never_overlapped() and len(spy.copied) == 2
-    assert chart_numbers(Path(made[-1]), key) == ["X-1", "X-2"]
-    assert not store.changed_since_backup
+    assert kinds == ["auto"]  # the auto copy is seconds old: no second full copy
+    assert spy.never_overlapped() and len(spy.copied) == 1
+    assert unbacked_marker(store.path).exists()  # the next start backs X-2 up
     assert not runner.check_timer.isActive()
+
+
+def test_shutdown_makes_the_quit_backup_when_the_last_is_old(
+    store: Store,
+    runner: BackupRunner,
+    key: bytes,
+) -> None:
+    """Saves since a backup older than the quit gap get a quit backup at close."""
+    store.create_patient(chart_number="Q-1")
+    old = store.backup("auto")
+    # The same backup, as if taken longer ago than the quit gap.
+    aged = datetime.now(UTC) - QUIT_MIN_GAP - timedelta(minutes=1)
+    old.rename(old.with_name(f"companion-auto-{aged:%Y%m%d-%H%M%S}.db"))
+    store.create_patient(chart_number="Q-2")
+    made: list[str] = []
+    runner.finished.connect(made.append)
+    assert runner.shutdown()
+    assert [Path(p).name.split("-")[1] for p in made] == ["quit"]
+    assert chart_numbers(Path(made[-1]), key) == ["Q-1", "Q-2"]
 
 
 def test_due_check_follows_the_backup_policy(

@@ -225,7 +225,7 @@ def test_closing_before_a_passphrase_prompt_asks_nothing_and_reports_nothing(
     prompts: list[bool] = []
     answers: list[str | None] = []
 
-    def open_then_ask(_paths: Any, _language: str, ask: Any) -> Any:
+    def open_then_ask(_paths: Any, _language: str, ask: Any, *_more: Any) -> Any:
         started.set()
         time.sleep(0.3)  # the window closes meanwhile
         answers.append(ask(True, ""))

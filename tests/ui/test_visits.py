@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from companion.app import StartupError, build_ready
 from companion.store import list_backups, open_store
+from companion.store.quit_backup import unbacked_marker
 from companion.ui.main_window import MainWindow
 from companion.ui.ops import draft_key
 from companion.ui.patient_picker import NewPatientDialog
@@ -230,7 +231,9 @@ def test_second_window_on_same_folder_is_refused(launch: Launch, tmp_path: Path)
 
 
 def test_backups_daily_weekly_and_at_quit(launch: Launch, qtbot: QtBot, tmp_path):
-    """Start makes daily and weekly copies; quitting after a change makes one more."""
+    """Start makes daily and weekly copies; quitting minutes later after a change
+    makes no second full copy but marks the change, and the next start backs it
+    up at its first due check."""
     home = tmp_path / "clinic"
     window = launch(home)
     window.backups.due_check()
@@ -239,8 +242,19 @@ def test_backups_daily_weekly_and_at_quit(launch: Launch, qtbot: QtBot, tmp_path
     assert kinds == ["daily", "weekly"]
     add_patient(window, qtbot, "M-1")
     window.close()
+    assert sorted(b.kind for b in list_backups(home / "backups")) == kinds
+    assert unbacked_marker(home / "companion.db").exists()
+    again = launch(home)
+    assert again.ops.store.changed_since_backup  # counted as not backed up
+    again.backups.request("auto")
+    assert again.backups.wait()
     kinds = sorted(b.kind for b in list_backups(home / "backups"))
-    assert kinds == ["daily", "quit", "weekly"]
+    assert kinds == ["auto", "daily", "weekly"]
+    with open_store(
+        sorted(list_backups(home / "backups", "auto"))[-1].path,
+        key=again.ops.store.key,
+    ) as copy:
+        assert [p.chart_number for p in copy.find_patients("M-1")] == ["M-1"]
 
 
 def test_full_disk_keeps_text_and_saves_once_space_returns(
