@@ -1,0 +1,158 @@
+"""Prescribing a home-exercise programme on the open visit (real window, real store)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+
+from companion.core.exercises import Prescription, progressed
+from companion.ui.exercise_panel import ExercisePanel
+from companion.ui.main_window import MainWindow
+
+Launch = Callable[..., MainWindow]
+
+
+def lumbar_visit(window: MainWindow, **fields: object) -> None:
+    """A patient with a lumbar visit open."""
+    ops = window.ops
+    assert ops.create_patient(chart_number="EX-1", initials="EX")
+    assert ops.start_visit(levels=["L4"], regions=["lumbar"], **fields)
+
+
+def prescribe_three(panel: ExercisePanel) -> None:
+    """Tick bridge, bird dog and pelvic tilts; bridge gets 3 sets; save."""
+    rows = {row.exercise.id: row for row in panel.rows}
+    for exercise_id in ("bridge", "bird_dog", "pelvic_tilt"):
+        rows[exercise_id].tick.setChecked(True)
+    rows["bridge"].spins["sets"].setValue(3)
+    assert panel.save()
+
+
+def test_prescribe_three_with_one_dose_changed(launch: Launch) -> None:
+    """Three ticked exercises and a changed dose are saved as the visit's programme."""
+    window = launch()
+    lumbar_visit(window)
+    panel = window.exercise_panel
+    prescribe_three(panel)
+    saved = window.ops.current_programme()
+    assert saved is not None
+    by_id = {p.exercise_id: p.dose for p in saved.items}
+    assert set(by_id) == {"bridge", "bird_dog", "pelvic_tilt"}
+    assert by_id["bridge"].sets == 3
+
+
+def test_keyboard_space_ticks_and_tab_reaches_the_dose(launch: Launch, qtbot) -> None:
+    """Space ticks the focused exercise and Tab moves to its first dose box."""
+    window = launch()
+    lumbar_visit(window)
+    window.exercise_dock.show()
+    window.exercise_dock.raise_()
+    panel = window.exercise_panel
+    first = panel.rows[0]
+    first.tick.setFocus()
+    qtbot.waitUntil(first.tick.hasFocus)
+    qtbot.keyClick(first.tick, Qt.Key.Key_Space)
+    assert first.tick.isChecked()
+    qtbot.keyClick(first.tick, Qt.Key.Key_Tab)
+    assert window.focusWidget() is first.spins["sets"]
+
+
+def test_osteoporosis_flag_greys_out_loaded_flexion(launch: Launch) -> None:
+    """A raised osteoporosis flag puts loaded flexion last, greyed, with the reason."""
+    window = launch()
+    lumbar_visit(window)
+    panel = window.exercise_panel
+    assert panel.rows[0].tick.isEnabled()
+    window.ops.update_visit(red_flags={"osteoporosis": "present"})
+    rows = {row.exercise.id: row for row in panel.rows}
+    for flexion in ("curl_up", "knee_to_chest"):
+        row = rows[flexion]
+        assert not row.tick.isEnabled()
+        assert row.reason.text() and not row.reason.isHidden()
+    suggested = [r.exercise.id for r in panel.rows if r.tick.isEnabled()]
+    assert "curl_up" not in suggested and "bridge" in suggested
+    assert panel.rows.index(rows["curl_up"]) > len(suggested) - 1
+
+
+def next_visit(window: MainWindow) -> None:
+    """The same patient comes back: a new visit in the same episode."""
+    assert window.ops.start_visit(levels=["L4"], regions=["lumbar"])
+
+
+def test_keep_carries_the_last_programme_forward(launch: Launch) -> None:
+    """At the next visit Keep saves the same exercises and doses again."""
+    window = launch()
+    lumbar_visit(window)
+    panel = window.exercise_panel
+    prescribe_three(panel)
+    before = window.ops.current_programme()
+    next_visit(window)
+    assert window.ops.current_programme() is None
+    assert panel.earlier.isVisibleTo(panel)
+    assert panel.keep()
+    kept = window.ops.current_programme()
+    assert kept is not None and before is not None
+    assert kept.items == before.items and kept.copied_from == before.id
+    assert not panel.earlier.isVisibleTo(panel)
+
+
+def test_progress_steps_every_dose_up(launch: Launch) -> None:
+    """At the next visit Progress saves the last programme one dose step harder."""
+    window = launch()
+    lumbar_visit(window)
+    panel = window.exercise_panel
+    rows = {row.exercise.id: row for row in panel.rows}
+    rows["bridge"].tick.setChecked(True)
+    assert panel.save()
+    before = window.ops.current_programme()
+    assert before is not None
+    expected = progressed(before.items[0].dose)
+    assert expected != before.items[0].dose
+    next_visit(window)
+    assert panel.progress()
+    saved = window.ops.current_programme()
+    assert saved is not None
+    assert saved.items[0].dose == expected
+    shown = {row.exercise.id: row for row in panel.rows}["bridge"]
+    assert shown.tick.isChecked()
+    assert shown.prescription() == Prescription("bridge", expected)
+
+
+def test_change_starts_from_the_last_programme_unsaved(launch: Launch) -> None:
+    """Change loads the last programme for editing; switching visit saves it."""
+    window = launch()
+    lumbar_visit(window)
+    panel = window.exercise_panel
+    prescribe_three(panel)
+    next_visit(window)
+    panel.change()
+    assert window.ops.current_programme() is None
+    assert len(panel.programme()) == 3
+    assert window.ops.flush_pending()
+    saved = window.ops.current_programme()
+    assert saved is not None and len(saved.items) == 3
+
+
+def test_panel_fits_at_1280_by_720(launch: Launch, qtbot) -> None:
+    """At 1280×720 every control of the panel's rows shows whole, width-wise."""
+    window = launch()
+    window.resize(1280, 720)
+    lumbar_visit(window)
+    window.exercise_dock.show()
+    window.exercise_dock.raise_()
+    panel = window.exercise_panel
+    qtbot.waitUntil(panel.isVisible)
+    prescribe_three(panel)
+    qtbot.wait(50)
+    viewport = panel.scroll.viewport()
+    for row in panel.rows:
+        for widget in (row.tick, *row.spins.values()):
+            hint = widget.minimumSizeHint()
+            assert widget.width() >= hint.width(), widget.objectName()
+            left = widget.mapTo(viewport, widget.rect().topLeft()).x()
+            assert 0 <= left and left + widget.width() <= viewport.width(), (
+                widget.objectName()
+            )
+    for button in (panel.save_button, panel.keep_button):
+        assert button.width() >= button.minimumSizeHint().width()
