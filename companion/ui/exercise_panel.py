@@ -8,6 +8,8 @@ Writes go through the ops only.
 
 from __future__ import annotations
 
+import itertools
+
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtSvgWidgets import QSvgWidget
 from PySide6.QtWidgets import (
@@ -307,7 +309,7 @@ class ExercisePanel(QWidget):
         self.grid.setRowStretch(row_index, 1)
         # Space ticks, Tab goes to that exercise's dose, then to the next one.
         chain = [w for row in self.rows for w in row.widgets()]
-        for first, second in zip(chain, chain[1:], strict=False):
+        for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
         if not self.rows:
             empty = QLabel(self.context.t("exercise_panel.no_region"))

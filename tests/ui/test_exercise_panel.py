@@ -151,7 +151,7 @@ def test_panel_fits_at_1280_by_720(launch: Launch, qtbot) -> None:
             hint = widget.minimumSizeHint()
             assert widget.width() >= hint.width(), widget.objectName()
             left = widget.mapTo(viewport, widget.rect().topLeft()).x()
-            assert 0 <= left and left + widget.width() <= viewport.width(), (
+            assert left >= 0 and left + widget.width() <= viewport.width(), (
                 widget.objectName()
             )
     for button in (panel.save_button, panel.keep_button):
