@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from companion.core.exercises import Prescription, progressed
 from companion.ui.exercise_panel import ExercisePanel
 from companion.ui.main_window import MainWindow
+from companion.ui.patient_screen_pages import exercise_on
 
 Launch = Callable[..., MainWindow]
 
@@ -156,3 +157,45 @@ def test_panel_fits_at_1280_by_720(launch: Launch, qtbot) -> None:
             )
     for button in (panel.save_button, panel.keep_button):
         assert button.width() >= button.minimumSizeHint().width()
+
+
+def test_patient_screen_pages_through_each_exercise(launch: Launch, qtbot) -> None:
+    """Each prescribed exercise is its own screen page: frames, dose, steps, stop."""
+    window = launch()
+    lumbar_visit(window)
+    prescribe_three(window.exercise_panel)
+    screen = window.patient_screen
+    screen.present()
+    qtbot.waitUntil(screen.isVisible)
+    pages = screen.pages()
+    firsts = {}
+    for i, page in enumerate(pages):
+        exercise = exercise_on(page)
+        if exercise is not None:
+            firsts.setdefault(exercise, i)
+    assert list(firsts) == ["pelvic_tilt", "bird_dog", "bridge"]
+    screen.go_to_page(firsts["bridge"] - 1)
+    qtbot.keyClick(screen, Qt.Key.Key_Right)  # the screen's own paging keys
+    assert screen.current_page() == firsts["bridge"]
+    assert screen.exercise_frames.isVisible() and not screen.diagram.isVisible()
+    assert screen.exercise_frames.frame_count() >= 2
+    text = screen.plain_text()
+    assert "Bridge" in text and "3 sets" in text and "When to stop" in text
+    screen.go_to_page(0)
+    assert screen.diagram.isVisible() and not screen.exercise_frames.isVisible()
+
+
+def test_patient_screen_shows_the_programme_in_spanish(launch: Launch, qtbot) -> None:
+    """In Spanish the exercise page's name, dose and stop heading are Spanish."""
+    window = launch()
+    lumbar_visit(window)
+    prescribe_three(window.exercise_panel)
+    screen = window.patient_screen
+    screen.set_language("es")
+    screen.present()
+    qtbot.waitUntil(screen.isVisible)
+    pages = screen.pages()
+    bridge = next(i for i, p in enumerate(pages) if p.topics[0] == "exercise.bridge")
+    screen.go_to_page(bridge)
+    text = screen.plain_text()
+    assert "Cuándo parar" in text and "3 series" in text, text
