@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
+from pypdf import PdfReader
 from PySide6.QtCore import Qt
 
-from companion.core.exercises import Prescription, progressed
+from companion.core.exercises import (
+    Prescription,
+    format_dose,
+    load_library,
+    progressed,
+)
 from companion.ui.exercise_panel import ExercisePanel
 from companion.ui.main_window import MainWindow
 from companion.ui.patient_screen_pages import exercise_on
+from tests.ui.test_handout import fold
 
 Launch = Callable[..., MainWindow]
 
@@ -199,3 +207,99 @@ def test_patient_screen_shows_the_programme_in_spanish(launch: Launch, qtbot) ->
     screen.go_to_page(bridge)
     text = screen.plain_text()
     assert "Cuándo parar" in text and "3 series" in text, text
+
+
+def page_texts(path: Path) -> list[str]:
+    """Each PDF page's text, whitespace folded (read back with pypdf)."""
+    return [fold(page.extract_text() or "") for page in PdfReader(str(path)).pages]
+
+
+def test_handout_page_two_has_the_programme(launch: Launch, tmp_path: Path) -> None:
+    """Page 2 names each exercise with its dose and stop rule; page 1 points to it."""
+    window = launch()
+    lumbar_visit(window)
+    prescribe_three(window.exercise_panel)
+    path = tmp_path / "handout.pdf"
+    assert window.patient_screen_controls.handout.save_to(path) is not None
+    pages = page_texts(path)
+    assert len(pages) == 2
+    assert "Your exercises are on page 2." in pages[0]
+    library = load_library("en")
+    assert "Your home exercises" in pages[1]
+    for item in window.ops.current_programme().items:
+        exercise = library.exercise(item.exercise_id)
+        assert exercise.name in pages[1]
+        assert fold(format_dose(library, item.dose)) in pages[1], item
+        assert fold(exercise.stop) in pages[1], exercise.id
+    assert "3 sets" in pages[1]
+    assert "Mon Tue Wed Thu Fri Sat Sun" in pages[1]  # the weekly tick boxes
+
+
+def test_handout_programme_is_in_the_patients_language(
+    launch: Launch, tmp_path: Path
+) -> None:
+    """A Spanish-speaking patient's page 2 is in Spanish: names, doses, stop rules."""
+    window = launch()
+    lumbar_visit(window)
+    assert window.ops.set_patient_language("es")
+    prescribe_three(window.exercise_panel)
+    path = tmp_path / "es.pdf"
+    assert window.patient_screen_controls.handout.save_to(path) is not None
+    pages = page_texts(path)
+    assert len(pages) == 2
+    assert "Tus ejercicios están en la página 2." in pages[0]
+    library = load_library("es")
+    for item in window.ops.current_programme().items:
+        exercise = library.exercise(item.exercise_id)
+        assert fold(exercise.name) in pages[1]
+        assert fold(format_dose(library, item.dose)) in pages[1]
+        assert fold(exercise.stop) in pages[1]
+    assert "Lun Mar Mié Jue Vie Sáb Dom" in pages[1]
+
+
+def test_handout_without_a_programme_stays_one_page(
+    launch: Launch, tmp_path: Path
+) -> None:
+    """No exercises prescribed: one page, and no pointer to a page 2."""
+    window = launch()
+    lumbar_visit(window)
+    path = tmp_path / "plain.pdf"
+    assert window.patient_screen_controls.handout.save_to(path) is not None
+    pages = page_texts(path)
+    assert len(pages) == 1 and "page 2" not in pages[0]
+
+
+def test_six_exercises_still_fit_page_two(launch: Launch, tmp_path: Path) -> None:
+    """Six exercises still print on exactly two pages; every stop rule is there."""
+    window = launch()
+    lumbar_visit(window)
+    panel = window.exercise_panel
+    for row in panel.rows[:6]:
+        row.tick.setChecked(True)
+    assert panel.save()
+    path = tmp_path / "long.pdf"
+    assert window.patient_screen_controls.handout.save_to(path) is not None
+    pages = page_texts(path)
+    assert len(pages) == 2
+    library = load_library("en")
+    for row in panel.rows[:6]:
+        assert fold(row.exercise.stop) in pages[1], row.exercise.id
+    assert fold(library.general["tracker_hint"]) in pages[1]
+
+
+def test_a_very_long_programme_runs_on_and_loses_nothing(
+    launch: Launch, tmp_path: Path
+) -> None:
+    """Every lumbar exercise at once: more pages, but every stop rule is printed."""
+    window = launch()
+    lumbar_visit(window)
+    panel = window.exercise_panel
+    for row in panel.rows:
+        row.tick.setChecked(True)
+    assert panel.save()
+    path = tmp_path / "all.pdf"
+    assert window.patient_screen_controls.handout.save_to(path) is not None
+    rest = " ".join(page_texts(path)[1:])
+    for row in panel.rows:
+        assert fold(row.exercise.stop) in rest, row.exercise.id
+    assert fold(load_library("en").general["tracker_hint"]) in rest
