@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 
 from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QAction
 from PySide6.QtSvgWidgets import QSvgWidget
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -44,6 +45,7 @@ from companion.ui.app_context import AppContext
 from companion.ui.flow_layout import FlowLayout
 from companion.ui.ops import Changes
 
+SHORTCUT = "Ctrl+Shift+E"
 THUMB = QSize(56, 40)  # the frames are drawn 480 × 340
 
 
@@ -127,6 +129,7 @@ class ExercisePanel(QWidget):
         self._loading = False
         self._shown_visit: str | None = None
         self._earlier: ProgrammeRevision | None = None
+        self.show_action: QAction | None = None  # Ctrl+Shift+E, set with the dock
 
         self.hint = QLabel(objectName="exerciseHint")
         self.hint.setWordWrap(True)
@@ -217,9 +220,12 @@ class ExercisePanel(QWidget):
         self._dirty = True
         self.earlier.hide()
         self.status_label.setText(self.context.t("exercise_panel.unsaved"))
+        self.focus_first()
+
+    def focus_first(self) -> None:
+        """Put the keyboard on the first exercise that can be ticked."""
         first = next((r.tick for r in self.rows if r.tick.isEnabled()), None)
-        if first is not None:
-            first.setFocus()
+        (first or self.save_button).setFocus()
 
     # -- showing the open visit -----------------------------------------------
 
@@ -378,4 +384,13 @@ def fill_exercise_dock(context: AppContext, dock: QDockWidget) -> ExercisePanel:
     dock.setWidget(panel)
     if placeholder is not None:
         placeholder.deleteLater()
+
+    def bring_up() -> None:
+        # Shown, in front of its tab siblings, keyboard on the first exercise:
+        # a toggle would hide a dock that is only behind another tab.
+        dock.show()
+        dock.raise_()
+        panel.focus_first()
+
+    panel.show_action = context.new_action(bring_up, SHORTCUT)
     return panel

@@ -128,8 +128,6 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.exercise_dock)
         self.tabifyDockWidget(self.progress_dock, self.exercise_dock)
         self.exercise_action = self.exercise_dock.toggleViewAction()
-        self.exercise_action.setShortcut(QKeySequence("Ctrl+Shift+E"))
-        self.addAction(self.exercise_action)
         self.selection_label = QLabel(objectName="selectionStatus")
         self.statusBar().addPermanentWidget(self.selection_label)
 

@@ -20,6 +20,7 @@ from companion.ui.patient_screen_pages import exercise_on
 from tests.ui.test_handout import fold
 
 Launch = Callable[..., MainWindow]
+CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 
 
 def lumbar_visit(window: MainWindow, **fields: object) -> None:
@@ -65,6 +66,20 @@ def test_keyboard_space_ticks_and_tab_reaches_the_dose(launch: Launch, qtbot) ->
     assert first.tick.isChecked()
     qtbot.keyClick(first.tick, Qt.Key.Key_Tab)
     assert window.focusWidget() is first.spins["sets"]
+
+
+def test_ctrl_shift_e_brings_the_panel_forward(launch: Launch, qtbot) -> None:
+    """Ctrl+Shift+E shows the Exercises tab in front, keyboard on the first tick."""
+    window = launch()
+    lumbar_visit(window)
+    window.clinic_dock.show()
+    window.clinic_dock.raise_()
+    panel = window.exercise_panel
+    qtbot.waitUntil(lambda: panel.visibleRegion().isEmpty())
+    for _ in range(2):  # pressed again, it stays (a toggle would hide it)
+        qtbot.keyClick(window, Qt.Key.Key_E, CTRL_SHIFT)
+        qtbot.waitUntil(lambda: not panel.visibleRegion().isEmpty())
+    qtbot.waitUntil(panel.rows[0].tick.hasFocus)
 
 
 def test_osteoporosis_flag_greys_out_loaded_flexion(launch: Launch) -> None:
