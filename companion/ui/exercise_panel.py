@@ -46,7 +46,7 @@ from companion.ui.flow_layout import FlowLayout
 from companion.ui.ops import Changes
 
 SHORTCUT = "Ctrl+Shift+E"
-THUMB = QSize(56, 40)  # the frames are drawn 480 × 340
+THUMB = QSize(68, 48)  # the frames are drawn 480 × 340
 
 
 def library_for(language: str) -> ExerciseLibrary:
@@ -77,7 +77,9 @@ class ExerciseRow:
             spin.setRange(*DOSE_LIMITS[part])
             spin.setValue(getattr(exercise.dose, part))
             spin.setPrefix(t(f"exercise_panel.{part}"))
-            spin.setAccessibleName(f"{exercise.name}: {t(f'exercise_panel.{part}')}")
+            spin.setSuffix(t(f"exercise_panel.{part}_suffix"))
+            what = f"{spin.prefix()}{spin.suffix()}".strip()
+            spin.setAccessibleName(f"{exercise.name}: {what}")
             spin.setEnabled(False)
             spin.valueChanged.connect(panel.mark_dirty)
             self.spins[part] = spin
