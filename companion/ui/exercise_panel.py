@@ -249,12 +249,7 @@ class ExercisePanel(QWidget):
             else None
         )  # fmt: skip
         self._show_earlier()
-        if keep_edits:
-            self.status_label.setText(self.context.t("exercise_panel.unsaved"))
-        elif current is not None:
-            self._say_saved(current)
-        else:
-            self.status_label.setText("")
+        self._say_status()
         self.save_button.setEnabled(bool(self.rows))
 
     def _exercises(self) -> list[tuple[Exercise, str]]:
@@ -348,6 +343,15 @@ class ExercisePanel(QWidget):
             self.context.t("exercise_panel.earlier", exercises=", ".join(names))
         )
 
+    def _say_status(self) -> None:
+        """Not saved yet, or how many exercises are saved (in the current language)."""
+        if self._dirty:
+            self.status_label.setText(self.context.t("exercise_panel.unsaved"))
+        elif self.ops.current_programme() is not None:
+            self._say_saved()
+        else:
+            self.status_label.setText("")
+
     def _say_saved(self, revision: ProgrammeRevision | None = None) -> None:
         revision = revision or self.ops.current_programme()
         count = len(revision.items) if revision is not None else 0
@@ -373,6 +377,7 @@ class ExercisePanel(QWidget):
         self._show(edits)
         self._dirty = dirty
         self._show_earlier()
+        self._say_status()
 
     def _on_changed(self, changes: Changes) -> None:
         if changes.patient or changes.visit or changes.visits or changes.programme:

@@ -318,3 +318,18 @@ def test_a_very_long_programme_runs_on_and_loses_nothing(
     for row in panel.rows:
         assert fold(row.exercise.stop) in rest, row.exercise.id
     assert fold(load_library("en").general["tracker_hint"]) in rest
+
+
+def test_the_panel_follows_the_clinicians_language(launch: Launch) -> None:
+    """Switching to Spanish renames the exercises, the doses and the saved line."""
+    window = launch()
+    lumbar_visit(window)
+    panel = window.exercise_panel
+    prescribe_three(panel)
+    window.state.set_language("es")
+    names = [row.tick.text() for row in panel.rows]
+    assert "Puente" in names
+    assert panel.status_label.text() == "Guardado: 3 ejercicio(s)."
+    bridge = {row.exercise.id: row for row in panel.rows}["bridge"]
+    assert bridge.tick.isChecked() and bridge.spins["sets"].value() == 3
+    assert bridge.spins["times_per_day"].text().endswith("al día")
