@@ -39,7 +39,6 @@ from companion.core.exercises import (
     load_library,
     progressed_programme,
     ruled_out_by,
-    suggest,
 )
 from companion.ui.app_context import AppContext
 from companion.ui.flow_layout import FlowLayout
@@ -218,7 +217,7 @@ class ExercisePanel(QWidget):
         """At the next visit: start from the last programme and edit it, then save."""
         if self._earlier is None:
             return
-        self._show(self._earlier.items)
+        self._present(self._earlier.items)
         self._dirty = True
         self.earlier.hide()
         self.status_label.setText(self.context.t("exercise_panel.unsaved"))
@@ -239,9 +238,10 @@ class ExercisePanel(QWidget):
         if not keep_edits:
             self._dirty = False
         self._shown_visit = visit.id if visit is not None else None
-        self._build_rows(self._exercises())
         current = self.ops.current_programme() if visit is not None else None
-        self._show(edits if edits is not None else (current.items if current else ()))
+        self._present(
+            edits if edits is not None else (current.items if current else ())
+        )
         latest = self.ops.latest_programme() if visit is not None else None
         self._earlier = (
             latest
@@ -252,8 +252,15 @@ class ExercisePanel(QWidget):
         self._say_status()
         self.save_button.setEnabled(bool(self.rows))
 
-    def _exercises(self) -> list[tuple[Exercise, str]]:
-        """The visit's exercises and why each is ruled out ('' if it is not)."""
+    def _exercises(
+        self, items: tuple[Prescription, ...] = ()
+    ) -> list[tuple[Exercise, str]]:
+        """The visit's exercises and why each is ruled out ('' if it is not).
+
+        The region's exercises, plus any in the programme shown (kept from
+        another region, or before the visit's region is set), so nothing
+        prescribed is ever off the list.
+        """
         visit = self.ops.visit
         if visit is None:
             return []
@@ -263,24 +270,21 @@ class ExercisePanel(QWidget):
             for f in visit_rules.raised_flags(content, visit.red_flags, visit.mechanism)
         ]
         names = {f.id: f.name for f in content.red_flags}
+        regions = set(visit_rules.visit_regions(visit.levels, visit.regions))
+        kept = {p.exercise_id for p in items}
         suggested: list[tuple[Exercise, str]] = []
         ruled_out: list[tuple[Exercise, str]] = []
-        seen: set[str] = set()
-        for region in visit_rules.visit_regions(visit.levels, visit.regions):
-            fine = {e.id for e in suggest(self.library, region, flags)}
-            for exercise in self.library.for_region(region):
-                if exercise.id in seen:
-                    continue
-                seen.add(exercise.id)
-                if exercise.id in fine:
-                    suggested.append((exercise, ""))
-                    continue
-                why = ", ".join(
-                    names.get(f, f) for f in ruled_out_by(self.library, exercise, flags)
-                )
-                ruled_out.append(
-                    (exercise, self.context.t("exercise_panel.ruled_out", flags=why))
-                )
+        for exercise in self.library.exercises:
+            if exercise.id not in kept and not regions & set(exercise.regions):
+                continue
+            blocking = ruled_out_by(self.library, exercise, flags)
+            if not blocking:
+                suggested.append((exercise, ""))
+                continue
+            why = ", ".join(names.get(f, f) for f in blocking)
+            ruled_out.append(
+                (exercise, self.context.t("exercise_panel.ruled_out", flags=why))
+            )
         return suggested + ruled_out
 
     def _build_rows(self, exercises: list[tuple[Exercise, str]]) -> None:
@@ -318,6 +322,11 @@ class ExercisePanel(QWidget):
             empty = QLabel(self.context.t("exercise_panel.no_region"))
             empty.setWordWrap(True)
             self.grid.addWidget(empty, 0, 0, 1, 2)
+
+    def _present(self, items: tuple[Prescription, ...]) -> None:
+        """List the visit's exercises (and these), ticked and dosed as in items."""
+        self._build_rows(self._exercises(items))
+        self._show(items)
 
     def _show(self, items: tuple[Prescription, ...]) -> None:
         doses = {p.exercise_id: p.dose for p in items}
@@ -373,8 +382,7 @@ class ExercisePanel(QWidget):
         self.library = library_for(language)
         self._retranslate()
         dirty = self._dirty
-        self._build_rows(self._exercises())
-        self._show(edits)
+        self._present(edits)
         self._dirty = dirty
         self._show_earlier()
         self._say_status()

@@ -333,3 +333,16 @@ def test_the_panel_follows_the_clinicians_language(launch: Launch) -> None:
     bridge = {row.exercise.id: row for row in panel.rows}["bridge"]
     assert bridge.tick.isChecked() and bridge.spins["sets"].value() == 3
     assert bridge.spins["times_per_day"].text().endswith("al día")
+
+
+def test_kept_programme_shows_before_the_visit_has_a_region(launch: Launch) -> None:
+    """Keep on a new visit with no region yet still lists the kept exercises ticked."""
+    window = launch()
+    lumbar_visit(window)
+    panel = window.exercise_panel
+    prescribe_three(panel)
+    assert window.ops.start_visit()  # Ctrl+Shift+N: where it hurts not set yet
+    assert panel.earlier.isVisibleTo(panel)
+    assert panel.keep()
+    ticked = {p.exercise_id for p in panel.programme()}
+    assert ticked == {"bridge", "bird_dog", "pelvic_tilt"}
