@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
+from PySide6.QtPrintSupport import QPrinter
 
 from companion.core.exercises import (
     Prescription,
@@ -346,3 +347,16 @@ def test_kept_programme_shows_before_the_visit_has_a_region(launch: Launch) -> N
     assert panel.keep()
     ticked = {p.exercise_id for p in panel.programme()}
     assert ticked == {"bridge", "bird_dog", "pelvic_tilt"}
+
+
+def test_printing_carries_the_exercise_page_too(launch: Launch, tmp_path: Path) -> None:
+    """The print path paints page 2 as well (through a PDF-backed printer)."""
+    window = launch()
+    lumbar_visit(window)
+    prescribe_three(window.exercise_panel)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    assert window.patient_screen_controls.handout.print_to(printer) is not None
+    pages = page_texts(tmp_path / "printed.pdf")
+    assert len(pages) == 2 and "Bridge" in pages[1]
