@@ -11,7 +11,7 @@ from collections.abc import Callable
 from html import escape
 
 from PySide6.QtCore import QPointF, QRectF
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtGui import QColor, QPainter, QPen, QTextDocument
 from PySide6.QtSvg import QSvgRenderer
 
 from companion.core.exercise_pages import ExercisePage, ProgrammeHandout
@@ -73,10 +73,29 @@ class _Block:
         _draw(painter, self.doc, QPointF(x + self.frames_w + 10 * UNITS, y))
 
 
+NAME_SHARE = 0.5  # of the tracker's width, for "Bridge (2 sets, 10 times, …)"
+
+
+def _tracker_rows(
+    programme: ProgrammeHandout, px: float, width: float
+) -> list[tuple[QTextDocument, float]]:
+    """Each row's label and its height: a label that wraps makes its row taller."""
+    row_h = TRACKER_ROW_PT * UNITS
+    rows = []
+    for name, dose in programme.tracker.rows:
+        label = _document(
+            f"<p>{escape(name)} ({escape(dose)})</p>",
+            px * 0.85,
+            width * NAME_SHARE - 4 * UNITS,
+        )
+        rows.append((label, max(row_h, label.size().height() + row_h * 0.3)))
+    return rows
+
+
 def _tracker_height(programme: ProgrammeHandout, px: float, width: float) -> float:
     title = _document(f"<p><b>{escape(programme.tracker.title)}</b></p>", px, width)
-    rows = len(programme.tracker.rows) + 1
-    return title.size().height() + rows * TRACKER_ROW_PT * UNITS + px * 2.5
+    rows = sum(h for _doc, h in _tracker_rows(programme, px, width))
+    return title.size().height() + TRACKER_ROW_PT * UNITS + rows + px * 2.5
 
 
 def _draw_tracker(
@@ -89,31 +108,28 @@ def _draw_tracker(
     y += _text(painter, QRectF(x, y, width, 0), tracker.title, px * 1.1, True, ACCENT)
     y += 3 * u
     row_h = TRACKER_ROW_PT * u
-    name_w = width * 0.5
+    name_w = width * NAME_SHARE
     day_w = (width - name_w) / max(len(tracker.days), 1)
     box = min(row_h * 0.62, day_w * 0.6)
     painter.save()
     for d, day in enumerate(tracker.days):
-        rect = QRectF(x + name_w + d * day_w, y, day_w, row_h)
         day_doc = _document(
             f'<p align="center" style="font-weight: bold;">{escape(day)}</p>',
             px * 0.9,
             day_w,
         )
-        _draw(painter, day_doc, rect.topLeft() + QPointF(0, row_h * 0.2))
+        _draw(painter, day_doc, QPointF(x + name_w + d * day_w, y + row_h * 0.2))
     y += row_h
-    for name, dose in tracker.rows:
+    for label, height in _tracker_rows(programme, px, width):
         painter.setPen(QPen(QColor(RULE), 0.6 * u))
         painter.drawLine(QPointF(x, y), QPointF(x + width, y))
-        label = f"{name} ({dose})"
-        _text(painter, QRectF(x, y + row_h * 0.15, name_w - 4 * u, 0), label,
-              px * 0.85)  # fmt: skip
+        _draw(painter, label, QPointF(x, y + (height - label.size().height()) / 2))
         painter.setPen(QPen(QColor(INK), 0.9 * u))
         painter.setBrush(QColor("#ffffff"))
         for d in range(len(tracker.days)):
             cx = x + name_w + d * day_w + day_w / 2
-            painter.drawRect(QRectF(cx - box / 2, y + (row_h - box) / 2, box, box))
-        y += row_h
+            painter.drawRect(QRectF(cx - box / 2, y + (height - box) / 2, box, box))
+        y += height
     painter.setPen(QPen(QColor(RULE), 0.6 * u))
     painter.drawLine(QPointF(x, y), QPointF(x + width, y))
     painter.restore()
