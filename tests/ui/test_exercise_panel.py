@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
@@ -159,10 +160,12 @@ def test_change_starts_from_the_last_programme_unsaved(launch: Launch) -> None:
     assert saved is not None and len(saved.items) == 3
 
 
-def test_panel_fits_at_1280_by_720(launch: Launch, qtbot) -> None:
-    """At 1280×720 every control of the panel's rows shows whole, width-wise."""
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_panel_fits_at_1280_by_720(launch: Launch, qtbot, language: str) -> None:
+    """At 1280×720, in English and Spanish, every row's control shows whole."""
     window = launch()
     window.resize(1280, 720)
+    window.state.set_language(language)
     lumbar_visit(window)
     window.exercise_dock.show()
     window.exercise_dock.raise_()
@@ -360,3 +363,15 @@ def test_printing_carries_the_exercise_page_too(launch: Launch, tmp_path: Path) 
     assert window.patient_screen_controls.handout.print_to(printer) is not None
     pages = page_texts(tmp_path / "printed.pdf")
     assert len(pages) == 2 and "Bridge" in pages[1]
+
+
+def test_a_flag_needing_assessment_first_greys_every_exercise(launch: Launch) -> None:
+    """Cauda equina signs: no exercise can be ticked, each says why; none is saved."""
+    window = launch()
+    lumbar_visit(window, red_flags={"cauda_equina": "present"})
+    panel = window.exercise_panel
+    assert panel.rows and not any(row.tick.isEnabled() for row in panel.rows)
+    assert all(row.reason.text() for row in panel.rows)
+    assert panel.save()
+    saved = window.ops.current_programme()
+    assert saved is not None and saved.items == ()
