@@ -1,4 +1,4 @@
-"""The take-home handout: one page laid out with QPainter, saved as PDF or printed."""
+"""The take-home handout: a page laid out with QPainter (exercises on page 2)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from PySide6.QtGui import (
 from PySide6.QtPrintSupport import QPrinter
 
 from companion.core.content import Content
+from companion.core.exercise_pages import ProgrammeHandout
 from companion.core.handout import Handout, Section
 from companion.ui.palette import ACCENT, INK, RULE, SOFT_INK, WARNING
 from companion.ui.patient_diagram import PatientDiagram, display_names
@@ -152,13 +153,20 @@ def _text(
 
 
 def render_handout(
-    painter: QPainter, page: QRectF, handout: Handout, diagram: PatientDiagram | None
+    painter: QPainter,
+    page: QRectF,
+    handout: Handout,
+    diagram: PatientDiagram | None,
+    page_reference: str = "",
 ) -> HandoutLayout:
-    """Draw the whole handout into page (in points), shrinking type until it fits."""
+    """Draw the whole handout into page (in points), shrinking type until it fits.
+
+    page_reference ("Your exercises are on page 2.") goes under the follow-up.
+    """
     painter.save()
     try:
         painter.scale(1 / UNITS, 1 / UNITS)
-        return _render(painter, _units(page), handout, diagram)
+        return _render(painter, _units(page), handout, diagram, page_reference)
     finally:
         painter.restore()
 
@@ -169,7 +177,11 @@ def _units(rect: QRectF) -> QRectF:
 
 
 def _render(
-    painter: QPainter, page: QRectF, handout: Handout, diagram: PatientDiagram | None
+    painter: QPainter,
+    page: QRectF,
+    handout: Handout,
+    diagram: PatientDiagram | None,
+    page_reference: str = "",
 ) -> HandoutLayout:
     u = UNITS
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -233,9 +245,10 @@ def _render(
         )  # fmt: skip
         painter.restore()
     y_left = body.top() + diagram_h + 8 * u
+    pointer = f"<p>{escape(page_reference)}</p>" if page_reference else ""
     follow = _document(
         f'<p style="font-weight: bold; color: {ACCENT};">'
-        f"{escape(handout.follow_up)}</p>",
+        f"{escape(handout.follow_up)}</p>{pointer}",
         10.5 * u,
         left_w - 12 * u,
     )
@@ -356,8 +369,12 @@ def paint_on_device(
     device: QPagedPaintDevice | QPrinter,
     handout: Handout,
     diagram: PatientDiagram | None,
+    programme: ProgrammeHandout | None = None,
 ) -> HandoutLayout:
-    """Paint the handout on a PDF writer or printer whose page layout is already set."""
+    """Paint the handout on a PDF writer or printer whose page layout is already set.
+
+    With a programme, its exercises follow on page 2 (and page 1 says so).
+    """
     painter = QPainter()
     if not painter.begin(device):
         raise OSError("could not start writing the page")
@@ -366,9 +383,16 @@ def paint_on_device(
         scale = device.resolution() / 72.0
         painter.scale(scale, scale)
         paint = device.pageLayout().paintRect(QPageLayout.Unit.Point)
-        return render_handout(
-            painter, QRectF(0, 0, paint.width(), paint.height()), handout, diagram
-        )
+        area = QRectF(0, 0, paint.width(), paint.height())
+        pointer = programme.page_reference if programme is not None else ""
+        layout = render_handout(painter, area, handout, diagram, pointer)
+        if programme is not None:
+            from companion.ui.handout_exercises import render_programme
+
+            if not device.newPage():
+                raise OSError("could not start page 2")
+            render_programme(painter, area, programme, device.newPage)
+        return layout
     finally:
         painter.end()
 
@@ -378,8 +402,9 @@ def write_pdf(
     path: Path,
     diagram: PatientDiagram | None,
     page_size: QPageSize | None = None,
+    programme: ProgrammeHandout | None = None,
 ) -> HandoutLayout:
-    """Save the handout as a one-page PDF; OSError if the file cannot be written."""
+    """Save the handout as a PDF (one page, two with a programme); OSError if not."""
     writer = QPdfWriter(str(path))
     writer.setResolution(300)
     writer.setPageSize(page_size or default_page_size())
@@ -388,7 +413,7 @@ def write_pdf(
     )
     writer.setTitle(f"{handout.title} — {handout.region_name}")
     writer.setCreator("Spine Companion")
-    layout = paint_on_device(writer, handout, diagram)
+    layout = paint_on_device(writer, handout, diagram, programme)
     del writer  # closes the file
     if not Path(path).is_file():
         raise OSError(f"{path} was not written")

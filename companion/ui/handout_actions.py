@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from companion.core import visit_rules
+from companion.core.exercise_pages import ProgrammeHandout, programme_handout
 from companion.core.handout import Handout, first_name
 from companion.core.i18n import strings
 from companion.core.visit_handout import (
@@ -39,6 +40,7 @@ from companion.core.visit_handout import (
     missing_parts,
 )
 from companion.ui.app_context import AppContext
+from companion.ui.exercise_panel import library_for
 from companion.ui.handout import (
     MARGIN_PT,
     PAGE_SIZE_KEY,
@@ -208,6 +210,13 @@ class HandoutActions(QObject):
             name=name,
         )
 
+    def programme(self, language: str) -> ProgrammeHandout | None:
+        """The open visit's exercises for page 2, in language; None without any."""
+        saved = self.context.ops.current_programme()
+        if saved is None or not saved.items:
+            return None
+        return programme_handout(library_for(language), saved.items)
+
     def _diagram(self, handout: Handout) -> PatientDiagram:
         content = self.context.state.content_for(handout.language)
         return handout_diagram(content, self.codes(), handout.muscles)
@@ -219,7 +228,9 @@ class HandoutActions(QObject):
 
     def _produce(
         self,
-        draw: Callable[[Handout, PatientDiagram], HandoutLayout],
+        draw: Callable[
+            [Handout, PatientDiagram, ProgrammeHandout | None], HandoutLayout
+        ],
         title: str,
         language: str | None,
     ) -> HandoutLayout | None:
@@ -229,7 +240,8 @@ class HandoutActions(QObject):
             return None
         diagram = self._diagram(handout)
         try:
-            self.last_layout = draw(handout, diagram)
+            programme = self.programme(handout.language)
+            self.last_layout = draw(handout, diagram, programme)
         except OSError as error:
             QMessageBox.warning(
                 self.context.parent_widget,
@@ -249,7 +261,7 @@ class HandoutActions(QObject):
         title = self.context.t("handout.save_title")
         size = QPageSize(PAGE_SIZES[choice.page_size])
         layout = self._produce(
-            lambda h, d: write_pdf(h, path, d, size), title, choice.language
+            lambda h, d, p: write_pdf(h, path, d, size, p), title, choice.language
         )
         if layout is not None:
             self._say("handout.saved", path=str(path))
@@ -284,7 +296,7 @@ class HandoutActions(QObject):
         choice = choice or self.default_choice()
         title = self.context.t("handout.menu_print").replace("&", "")
         layout = self._produce(
-            lambda h, d: paint_on_device(printer, h, d), title, choice.language
+            lambda h, d, p: paint_on_device(printer, h, d, p), title, choice.language
         )
         if layout is not None:
             self._say("handout.printed")

@@ -125,6 +125,11 @@ class MainWindow(QMainWindow):
         self.progress_action = self.progress_dock.toggleViewAction()
         self.progress_action.setShortcut(QKeySequence("Ctrl+Shift+G"))
         self.addAction(self.progress_action)
+        self.exercise_dock = QDockWidget(objectName="exerciseDock")
+        self.exercise_dock.setFeatures(self.clinic_dock.features())
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.exercise_dock)
+        self.tabifyDockWidget(self.progress_dock, self.exercise_dock)
+        self.exercise_action = self.exercise_dock.toggleViewAction()
         self.selection_label = QLabel(objectName="selectionStatus")
         self.statusBar().addPermanentWidget(self.selection_label)
 
@@ -204,6 +209,10 @@ class MainWindow(QMainWindow):
         self.backups = install_backups(self.context)
 
     def _attach_progress(self) -> None:
+        from companion.ui.exercise_panel import fill_exercise_dock
+
+        assert self.context is not None
+        self.exercise_panel = fill_exercise_dock(self.context, self.exercise_dock)
         self.progress_dock.visibilityChanged.connect(self._on_progress_visible)
         self._on_progress_visible(self.progress_dock.isVisible())
 
@@ -450,6 +459,7 @@ class MainWindow(QMainWindow):
         self.view_menu.addSeparator()
         self.view_menu.addAction(self.visit_panel_action)
         self.view_menu.addAction(self.progress_action)
+        self.view_menu.addAction(self.exercise_action)
         self.view_menu.addSeparator()
         self.menu_slots.define("view.patient_screen", self.view_menu)
         self.language_menu = bar.addMenu("")
@@ -502,6 +512,8 @@ class MainWindow(QMainWindow):
         self.clinic_dock.setWindowTitle(t("visit.panel_title"))
         self.progress_dock.setWindowTitle(t("progress.dock_title"))
         self.progress_action.setText(t("progress.menu_toggle"))
+        self.exercise_dock.setWindowTitle(t("exercise_panel.dock_title"))
+        self.exercise_action.setText(t("exercise_panel.menu_toggle"))
         # Once the records are in, the label is deleted (attach): leave it be.
         if self.ops is None and self.startup_error is None:
             self.opening_label.setText(t("app.opening_records"))

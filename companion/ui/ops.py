@@ -19,6 +19,7 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
+from companion.core.exercises import Prescription, ProgrammeRevision
 from companion.core.records import (
     SECTIONS,
     Episode,
@@ -44,6 +45,7 @@ class Changes:
     episode: bool = False  # an episode began or its onset changed
     patients: bool = False  # the patient list (a patient was added)
     security: bool = False  # PIN or other security settings
+    programme: bool = False  # the open visit's home-exercise programme
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(
@@ -295,6 +297,44 @@ class ClinicOps(QObject):
 
         episode = "onset_date" in fields or "mechanism" in fields
         return self._run(work, Changes(visits=True, episode=episode))
+
+    # -- the open visit's home-exercise programme -----------------------------
+
+    def save_programme(
+        self, items: tuple[Prescription, ...]
+    ) -> OpResult[ProgrammeRevision]:
+        """Save the open visit's programme (a new revision unless unchanged)."""
+        visit = self._visit
+        if visit is None:
+            return OpResult(False, error="no visit open")
+        return self._run(
+            lambda: self.store.save_programme(visit.id, items),
+            Changes(visits=True, programme=True),
+        )
+
+    def carry_programme_forward(self) -> OpResult[ProgrammeRevision | None]:
+        """Keep the patient's last programme for the open visit, unchanged."""
+        visit = self._visit
+        if visit is None:
+            return OpResult(False, error="no visit open")
+        return self._run(
+            lambda: self.store.carry_programme_forward(visit.id),
+            Changes(visits=True, programme=True),
+        )
+
+    def current_programme(self) -> ProgrammeRevision | None:
+        """The open visit's programme, or None (none saved, or no visit open)."""
+        visit = self._visit
+        if visit is None:
+            return None
+        return self._read(lambda: self.store.current_programme(visit.id), None)
+
+    def latest_programme(self) -> ProgrammeRevision | None:
+        """The open patient's newest programme from any visit (to keep or progress)."""
+        patient = self._patient
+        if patient is None:
+            return None
+        return self._read(lambda: self.store.latest_programme(patient.id), None)
 
     # -- notes ----------------------------------------------------------------
 

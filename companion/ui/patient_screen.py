@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 from companion.core import spine, visit_rules
 from companion.core.content import Content
 from companion.core.episodes import visits_of_episode
+from companion.core.exercise_pages import ExercisePage, exercise_page
 from companion.core.handout import (
     PatientExplanation,
     PatientProgress,
@@ -53,12 +54,16 @@ from companion.core.handout import (
 from companion.core.i18n import Strings, strings
 from companion.core.records import Patient
 from companion.ui.app_state import AppState
+from companion.ui.exercise_frames import ExerciseFrames
+from companion.ui.exercise_panel import library_for
 from companion.ui.ops import Changes, ClinicOps
 from companion.ui.palette import ACCENT, BACKGROUND, INK, RULE, SOFT_INK
 from companion.ui.patient_diagram import PatientDiagram, display_names
 from companion.ui.patient_screen_pages import (
     Page,
     Topic,
+    exercise_on,
+    exercise_topics,
     page_html,
     paginate,
     para,
@@ -149,6 +154,9 @@ class PatientScreen(QWidget):
         # Shown instead of the diagram on the "Your progress" page only.
         self.progress_chart = SimpleProgressChart()
         self.progress_chart.hide()
+        # Shown instead of the diagram on each prescribed exercise's page.
+        self.exercise_frames = ExerciseFrames()
+        self.exercise_frames.hide()
         self.body = QLabel(objectName="topicBody")
         self.body.setWordWrap(True)
         self.body.setTextFormat(Qt.TextFormat.RichText)
@@ -170,6 +178,7 @@ class PatientScreen(QWidget):
         left.addWidget(self.animation)
         left.addWidget(self.animation_caption)
         left.addWidget(self.progress_chart, 1)
+        left.addWidget(self.exercise_frames, 1)
         right = QVBoxLayout()
         right.addWidget(self.body, 1)
         right.addWidget(self.page_label)
@@ -510,9 +519,18 @@ class PatientScreen(QWidget):
 
     def _topics(self) -> list[Topic]:
         topics = self._explanation_topics()
+        topics += exercise_topics(self._exercise_pages())
         if self._progress is not None:
             topics.append(progress_topic(self._progress))
         return topics
+
+    def _exercise_pages(self) -> list[ExercisePage]:
+        """The open visit's programme, a page per exercise, in the screen's language."""
+        programme = self.session.current_programme()
+        if programme is None:
+            return []
+        library = library_for(self._language)
+        return [exercise_page(library, p) for p in programme.items]
 
     def _explanation_topics(self) -> list[Topic]:
         explanations = self._explanations()
@@ -569,9 +587,14 @@ class PatientScreen(QWidget):
     def _show_page(self) -> None:
         t = self.labels.t
         on_progress = bool(self._pages) and "progress" in self._pages[self._page].topics
+        exercise = exercise_on(self._pages[self._page]) if self._pages else None
         for widget in (self.diagram, self.animation, self.animation_caption):
-            widget.setVisible(not on_progress)
+            widget.setVisible(not on_progress and exercise is None)
         self.progress_chart.setVisible(on_progress)
+        self.exercise_frames.setVisible(exercise is not None)
+        if exercise is not None:
+            library = library_for(self._language)
+            self.exercise_frames.set_frames(library.frame_paths(exercise))
         if not self._pages:
             self.body.setText("")
             self.page_label.setText("")

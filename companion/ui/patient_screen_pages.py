@@ -8,6 +8,7 @@ from html import escape
 
 from PySide6.QtGui import QFont, QTextDocument
 
+from companion.core.exercise_pages import ExercisePage
 from companion.core.handout import PatientExplanation, PatientProgress
 from companion.core.i18n import Strings
 from companion.ui.palette import ACCENT, WARNING
@@ -103,6 +104,46 @@ def progress_topic(progress: PatientProgress) -> Topic:
         (para(progress.sentence, bold=True), para(progress.how_to_read)),
         own_page=True,
     )
+
+
+EXERCISE_PREFIX = "exercise."
+
+
+def exercise_topics(pages: Sequence[ExercisePage]) -> list[Topic]:
+    """A page per prescribed exercise: the dose in big type, the stop rule, the steps.
+
+    The frames are drawn beside it, in place of the spine diagram.
+    """
+    topics = []
+    for page in pages:
+        dose = escape(" · ".join(page.dose_parts) or page.dose)
+        steps = tuple(
+            bullet(step, ACCENT, f"{n}.") for n, step in enumerate(page.steps, 1)
+        )
+        topics.append(
+            Topic(
+                f"{EXERCISE_PREFIX}{page.exercise_id}",
+                page.name,
+                (
+                    f'<p style="{LINE} font-size: 150%; font-weight: bold;'
+                    f' color: {ACCENT};">{dose}</p>',
+                    # The stop rule comes before the steps: it is never on a
+                    # later page than the dose, however long the steps run.
+                    bullet(f"{page.stop_heading}: {page.stop}", WARNING, "▲"),
+                    para(page.steps_heading, bold=True),
+                    *steps,
+                    para(f"{page.feel_heading}: {page.feel}"),
+                ),
+                own_page=True,
+            )
+        )
+    return topics
+
+
+def exercise_on(page: Page) -> str | None:
+    """The exercise id a page shows (its frames go beside it), or None."""
+    first = page.topics[0] if page.topics else ""
+    return first[len(EXERCISE_PREFIX) :] if first.startswith(EXERCISE_PREFIX) else None
 
 
 def heading_html(topic: Topic, px: int) -> str:
