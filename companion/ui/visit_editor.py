@@ -33,6 +33,7 @@ from companion.core.records import MECHANISMS, SECTIONS, Visit
 from companion.ui import consent_dialog
 from companion.ui.app_context import AppContext
 from companion.ui.flow_layout import FlowLayout
+from companion.ui.neuro_screen import NeuroScreen
 from companion.ui.note_autosave import NoteAutosave
 from companion.ui.ops import Changes
 
@@ -199,6 +200,7 @@ class VisitEditor(QWidget):
         body.addWidget(self.flag_banner)
         body.addLayout(self.form)
         body.addWidget(self.flags_box)
+        body.addWidget(NeuroScreen(context, after_save=self._show_answers))
         body.addWidget(self.treatments_box)
         body.addWidget(self.plan_label)
         body.addWidget(self.patient_plan)
