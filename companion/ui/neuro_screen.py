@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -35,6 +36,22 @@ ROOTS_BY_REGION: dict[str, tuple[str, ...]] = {
 SENSATION_CHOICES = ("normal", "reduced", "absent")
 REFLEX_CHOICES = ("normal", "reduced", "absent", "brisk")
 PARTS = ("sensation", "strength", "reflex", "neurodynamic")
+
+
+class FindingCombo(QComboBox):
+    """A choice the mouse wheel changes only once clicked: scrolling never does."""
+
+    def __init__(self, objectName: str) -> None:
+        super().__init__(objectName=objectName)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        # Scrolling the visit form over a finding must not record a finding
+        # (and raise a red flag): pass the wheel on to the form.
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()
 
 
 def roots_for(regions: list[str]) -> tuple[str, ...]:
@@ -169,7 +186,7 @@ class NeuroScreen(QWidget):
             box = QCheckBox(objectName=name)
             box.toggled.connect(lambda _on: self._save())
             return box
-        combo = QComboBox(objectName=name)
+        combo = FindingCombo(objectName=name)
         combo.addItem(t("neuro.not_tested"), None)
         if part == "strength":
             for grade in range(FULL_STRENGTH, -1, -1):

@@ -180,6 +180,8 @@ class RegionPanel(QWidget):
             layout = self.layout()
             assert isinstance(layout, QVBoxLayout)
             layout.insertWidget(self._dermatome_index, self.dermatomes)
+        # Small beside the text it illustrates: a sixth of the panel, at most.
+        self.dermatomes.setFixedHeight(max(96, min(180, self.height() // 6)))
         self.dermatomes.show_root(level)
         self.dermatomes.show()
 

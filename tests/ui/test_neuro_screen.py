@@ -78,3 +78,29 @@ def test_brisk_reflex_raises_myelopathy_and_a_normal_screen_raises_nothing(
     answers = window.ops.visit.red_flags
     assert answers["myelopathy"] == "present"
     assert answers["neuro_deficit"] == "present"
+
+
+def test_scrolling_over_a_finding_records_nothing(launch: Launch):
+    """The mouse wheel over an unfocused finding leaves it and the visit alone."""
+    from PySide6.QtCore import QPoint, QPointF, Qt
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    window = launch()
+    screen = open_screen(window, ["L4"], ["lumbar"])
+    combo = screen.findChild(QComboBox, "neuro_L4_left_strength")
+    assert not combo.hasFocus()
+    wheel = QWheelEvent(
+        QPointF(5, 5),
+        QPointF(combo.mapToGlobal(QPoint(5, 5))),
+        QPoint(0, 0),
+        QPoint(0, -120),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(combo, wheel)
+    assert combo.currentData() is None
+    assert window.ops.visit.neuro_screen == ()
+    assert "neuro_deficit" not in window.ops.visit.red_flags
