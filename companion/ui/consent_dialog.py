@@ -267,7 +267,9 @@ def ask_if_needed(
     visit = context.ops.visit
     if visit is None:
         return None
-    given = list(fields["treatments_given"])
+    # Only a thrust ticked now is asked about: one already in the record (from
+    # before consent was recorded) must not make every later tick ask again.
+    given = [o for o in fields["treatments_given"] if o not in visit.treatments_given]
     content = context.state.content
     problem = thrust_consent_problem(
         content, given, visit.consents, visit.thrust_reason

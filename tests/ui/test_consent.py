@@ -155,3 +155,18 @@ def test_handout_with_osteoporosis_lists_no_manipulation(
     assert fold(options["heat"].patient) in text
     assert fold(options["manipulation"].patient) not in text
     assert fold(options["manipulation"].name) not in text
+
+
+def test_the_dialog_asks_about_the_thrust_just_ticked(launch: Launch):
+    """An older undocumented thrust on the visit neither asks on every tick nor
+    takes the place of the technique just ticked."""
+    window = launch()
+    assert window.ops.create_patient(chart_number="CONSENT-2")
+    assert window.ops.start_visit(levels=["C5", "L4"], regions=["cervical", "lumbar"])
+    assert window.ops.update_visit(treatments_given=["manipulation"])
+    assert window.ops.open_visit(window.ops.visit.id)  # the editor shows it
+    window.clinic.editor.findChild(QCheckBox, "treat_heat_given").click()
+    assert window.clinic.editor.consent_dialog is None
+    assert set(window.ops.visit.treatments_given) == {"manipulation", "heat"}
+    dialog = tick_neck_thrust(window)
+    assert dialog.technique.currentData() == "cervical_manipulation"
