@@ -99,12 +99,16 @@ class ConsentDialog(QDialog):
         form.addRow(QLabel(t("consent.explained"), wordWrap=True))
         self.points: dict[str, QCheckBox] = {}
         self.point_labels: dict[str, QLabel] = {}
+        # Their own form, so each box sits right by its text, not in the
+        # column sized for the field names above.
+        points_form = QFormLayout()
+        form.addRow(points_form)
         for point in POINTS:
             box = QCheckBox(objectName=f"consentPoint_{point}")
             # A checkbox's own text never wraps: a label beside it does.
             label = QLabel(self._point_text(point), wordWrap=True)
             label.setBuddy(box)
-            form.addRow(box, label)
+            points_form.addRow(box, label)
             self.points[point] = box
             self.point_labels[point] = label
         self.technique.currentIndexChanged.connect(self._retext_points)

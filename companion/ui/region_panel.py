@@ -28,6 +28,7 @@ EVIDENCE_COLOURS = {
     "comfort_only": "#4a5a6a",
     "against": "#a1261d",
 }
+NB_HYPHEN = "\u2011"  # looks like "-", but a line never breaks after it
 URGENCY_COLOURS = {"emergency": "#a1261d", "urgent": "#b3541e", "prompt": "#7a5b00"}
 
 
@@ -295,10 +296,12 @@ class RegionPanel(QWidget):
 
         def cite(keys: tuple[str, ...]) -> str:
             cited.extend(k for k in keys if k not in cited)
-            # A key such as "nice-ng59" must never break across lines.
+            # A key such as "nice-ng59" must never break across lines: Qt
+            # breaks after a hyphen even in a no-wrap span, so the shown key
+            # uses the non-breaking hyphen (the link keeps the real key).
             links = ", ".join(
-                f'<span style="white-space:nowrap"><a href="#ref-{e(k)}">{e(k)}</a>'
-                "</span>"
+                f'<span style="white-space:nowrap"><a href="#ref-{e(k)}">'
+                f"{e(k).replace('-', NB_HYPHEN)}</a></span>"
                 for k in keys
             )
             return f' <span style="color:#56606b; font-size:small">[{links}]</span>'
@@ -371,7 +374,8 @@ class RegionPanel(QWidget):
         for key in cited:
             text = content.citation(key).text
             html.append(
-                f'<li><a name="ref-{e(key)}"></a><b>{e(key)}</b>: {e(text)}</li>'
+                f'<li><a name="ref-{e(key)}"></a>'
+                f"<b>{e(key).replace('-', NB_HYPHEN)}</b>: {e(text)}</li>"
             )
         html.append("</ol>")
         return "\n".join(html)
