@@ -44,6 +44,11 @@ class FindingCombo(QComboBox):
     def __init__(self, objectName: str) -> None:
         super().__init__(objectName=objectName)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        # Two per row beside a label in a narrow dock: never wider than needed.
+        self.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.setMinimumContentsLength(7)
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         # Scrolling the visit form over a finding must not record a finding
