@@ -258,5 +258,15 @@ class NeuroScreen(QWidget):
         # An abnormal finding raises its red flag in the same update, so the
         # banner shows the flag's action at once; it never clears an answer.
         answers = answers_after_screen(content, visit.red_flags, findings)
+        raised = [
+            f.name
+            for f in content.red_flags
+            if answers.get(f.id) != visit.red_flags.get(f.id)
+        ]
         if self.ops.update_visit(neuro_screen=findings, red_flags=answers):
             self._after_save()
+            if raised:
+                # The banner heads the form, maybe scrolled away: say it here too.
+                self.context.status(
+                    self.context.t("neuro.flag_raised", flags=", ".join(raised)), 10000
+                )

@@ -58,6 +58,7 @@ def test_weakness_raises_the_deficit_flag_and_banner(launch: Launch, tmp_path: P
     assert radio is not None and radio.isChecked()
     stored = window.ops.store.get_visit(visit.id)
     assert stored.neuro_screen == visit.neuro_screen
+    assert flag.name in window.statusBar().currentMessage()
 
 
 def test_brisk_reflex_raises_myelopathy_and_a_normal_screen_raises_nothing(
