@@ -6,8 +6,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from companion.core import spine
+
+if TYPE_CHECKING:
+    from companion.core.clinical_neuro import RootFinding
+    from companion.core.clinical_rules import ConsentRecord
 
 LANGUAGES: tuple[str, ...] = ("en", "es")
 MECHANISMS: tuple[str, ...] = (
@@ -123,6 +128,23 @@ def _codes(
     return codes
 
 
+def _records(field_name: str, values: object, kind: str) -> tuple:
+    """values as a tuple of one record type, refusing anything else."""
+    # Imported here: clinical_rules and clinical_neuro import core modules that
+    # would otherwise import this one back.
+    from companion.core.clinical_neuro import RootFinding
+    from companion.core.clinical_rules import ConsentRecord
+
+    cls = {"ConsentRecord": ConsentRecord, "RootFinding": RootFinding}[kind]
+    if isinstance(values, str) or not isinstance(values, Iterable):
+        raise InvalidInput(field_name, f"{field_name} must be a list of records.")
+    items = tuple(values)
+    for item in items:
+        if not isinstance(item, cls):
+            raise InvalidInput(field_name, f"{field_name} has an unknown {item!r}.")
+    return items
+
+
 def validate_red_flags(value: object) -> Mapping[str, str]:
     """Return red flag answers as a read-only mapping flag id -> present/absent."""
     if not isinstance(value, Mapping):
@@ -190,6 +212,12 @@ class Visit:
     # Today's plan in the patient's words: printed on the handout (the SOAP
     # Plan is the clinician's and never leaves the record).
     patient_plan: str = ""
+    # Informed consent to thrust techniques (clinical_rules.ConsentRecord), and
+    # the reason recorded instead of one (e.g. consent held in another record).
+    consents: tuple[ConsentRecord, ...] = ()
+    thrust_reason: str = ""
+    # The quick nerve-root screen (clinical_neuro.RootFinding); () = not done.
+    neuro_screen: tuple[RootFinding, ...] = ()
 
     def __post_init__(self) -> None:
         _text("patient_id", self.patient_id)
@@ -220,6 +248,13 @@ class Visit:
         from companion.core.psfs import validate_psfs
 
         _set(self, "psfs", validate_psfs(self.psfs))
+        _text("thrust_reason", self.thrust_reason)
+        _set(self, "consents", _records("consents", self.consents, "ConsentRecord"))
+        _set(
+            self,
+            "neuro_screen",
+            _records("neuro_screen", self.neuro_screen, "RootFinding"),
+        )
 
     def __hash__(self) -> int:
         # MappingProxyType is unhashable, so hash on identity-defining fields only.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import os
 import re
@@ -19,7 +20,7 @@ from companion.store.exercises import items_json, programme_history
 from companion.store.notes import current_notes, note_history
 from companion.store.patients import get_patient, patient_row
 from companion.store.transaction import date_text, to_text, utc_now
-from companion.store.visits import EDITABLE, visits_for
+from companion.store.visits import EDITABLE, consent_fields, visits_for
 
 CSV_COLUMNS = ("visit_id", *EDITABLE, *SECTIONS, "exercise_programme")
 # A spreadsheet runs a cell that starts with one of these as a formula.
@@ -91,6 +92,9 @@ def _visit_fields(visit: Visit) -> dict[str, Any]:
         "psfs": [[activity, rating] for activity, rating in visit.psfs],
         "patient_plan": visit.patient_plan,
         "episode_id": visit.episode_id,
+        "consents": [consent_fields(c) for c in visit.consents],
+        "thrust_reason": visit.thrust_reason,
+        "neuro_screen": [dataclasses.asdict(f) for f in visit.neuro_screen],
         "created": to_text(visit.created),
         "updated": to_text(visit.updated),
     }

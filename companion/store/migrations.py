@@ -296,6 +296,22 @@ def m0005_episodes(db: Database) -> None:
 
 
 @migration
+def m0007_consent_and_neuro(db: Database) -> None:
+    """Consent to thrust techniques, its recorded reason, and the nerve-root screen."""
+    _run(
+        db,
+        (
+            # JSON [{technique, given_by, recorded_by, when, explained}, …].
+            "ALTER TABLE visits ADD COLUMN consents TEXT NOT NULL DEFAULT '[]'",
+            "ALTER TABLE visits ADD COLUMN thrust_reason TEXT NOT NULL DEFAULT ''",
+            # JSON [{root, side, sensation, strength, reflex,
+            # neurodynamic_positive}, …]; [] = not screened.
+            "ALTER TABLE visits ADD COLUMN neuro_screen TEXT NOT NULL DEFAULT '[]'",
+        ),
+    )
+
+
+@migration
 def m0008_exercise_programmes(db: Database) -> None:
     """Home-exercise programmes as append-only revisions, one series per visit."""
     _run(

@@ -10,6 +10,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from companion.core.clinical_neuro import RootFinding
+from companion.core.clinical_rules import ConsentRecord
 from companion.core.records import InvalidInput, Visit
 from companion.store.errors import DB_INTEGRITY_ERRORS
 from companion.store.transaction import (
@@ -34,6 +36,9 @@ EDITABLE = (
     "follow_up",
     "psfs",
     "patient_plan",
+    "consents",
+    "thrust_reason",
+    "neuro_screen",
 )
 _COLUMNS = (
     "id",
@@ -53,6 +58,9 @@ _COLUMNS = (
     "psfs",
     "episode_id",
     "patient_plan",
+    "consents",
+    "thrust_reason",
+    "neuro_screen",
 )
 _INSERT = (
     f"INSERT INTO visits ({', '.join(_COLUMNS)})"
@@ -175,6 +183,9 @@ def _values(visit: Visit) -> tuple[Any, ...]:
         else None,
         visit.episode_id,
         visit.patient_plan,
+        consents_json(visit.consents),
+        visit.thrust_reason,
+        neuro_json(visit.neuro_screen),
     )
 
 
@@ -215,4 +226,37 @@ def _visit(row: dict[str, Any]) -> Visit:
         psfs=tuple(tuple(item) for item in json.loads(row.get("psfs") or "[]")),
         episode_id=row.get("episode_id"),
         patient_plan=row.get("patient_plan") or "",
+        consents=consents_from(row.get("consents") or "[]"),
+        thrust_reason=row.get("thrust_reason") or "",
+        neuro_screen=neuro_from(row.get("neuro_screen") or "[]"),
     )
+
+
+def consent_fields(consent: ConsentRecord) -> dict[str, str]:
+    """One consent record as plain JSON fields (stored and exported alike)."""
+    return {
+        "technique": consent.technique,
+        "given_by": consent.given_by,
+        "recorded_by": consent.recorded_by,
+        "when": to_text(consent.when),
+        "explained": consent.explained,
+    }
+
+
+def consents_json(consents: tuple[ConsentRecord, ...]) -> str:
+    return json.dumps([consent_fields(c) for c in consents], ensure_ascii=False)
+
+
+def consents_from(text: str) -> tuple[ConsentRecord, ...]:
+    return tuple(
+        ConsentRecord(**{**item, "when": from_text(item["when"])})
+        for item in json.loads(text)
+    )
+
+
+def neuro_json(findings: tuple[RootFinding, ...]) -> str:
+    return json.dumps([dataclasses.asdict(f) for f in findings], ensure_ascii=False)
+
+
+def neuro_from(text: str) -> tuple[RootFinding, ...]:
+    return tuple(RootFinding(**item) for item in json.loads(text))

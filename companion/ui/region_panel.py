@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import (
@@ -14,9 +16,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from companion.core.content import Content, Muscle, RegionInfo
+from companion.core.content import SCREEN_KINDS, Content, Muscle, RegionInfo
 from companion.core.i18n import Strings
 from companion.core.visit_rules import resolve_selection
+from companion.ui.dermatome_view import DermatomeView, has_dermatome
 
 # Evidence and urgency badges; colour is never the only cue, the label is printed too.
 EVIDENCE_COLOURS = {
@@ -25,6 +28,7 @@ EVIDENCE_COLOURS = {
     "comfort_only": "#4a5a6a",
     "against": "#a1261d",
 }
+NB_HYPHEN = "\u2011"  # looks like "-", but a line never breaks after it
 URGENCY_COLOURS = {"emergency": "#a1261d", "urgent": "#b3541e", "prompt": "#7a5b00"}
 
 
@@ -88,8 +92,11 @@ class RegionPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
         layout.setSpacing(8)
+        # The skin area of the selected level's nerve root (C5–T1, L2–S1).
+        self.dermatomes: DermatomeView | None = None  # built on first use
         for widget in (self.header, self.summary, self.muscles_title, self.muscle_tree):
             layout.addWidget(widget)
+        self._dermatome_index = layout.count()
         layout.addWidget(self.details, stretch=1)
         self.show_selection(None)
 
@@ -128,6 +135,7 @@ class RegionPanel(QWidget):
             self.details.setDocument(self._blank)  # cached ones stay intact
             self.details.hide()  # no empty box under the hint
             self._details_shown = None
+            self._show_dermatome(None)
             return
         region, level, muscle_id = resolve_selection(self._content, code)
         if level:
@@ -146,6 +154,7 @@ class RegionPanel(QWidget):
         self.muscles_title.show()
         self._fill_muscles(region, level, muscle_id)
         self.muscle_tree.show()
+        self._show_dermatome(level)
         self.details.show()
         html = self._cached_html(region, muscle_id)
         if html != self._details_shown:
@@ -160,6 +169,22 @@ class RegionPanel(QWidget):
             # Levels of one region share this text: keep its layout, which is the
             # slow part of a click, and just go back to the top as setHtml would.
             self.details.verticalScrollBar().setValue(0)
+
+    def _show_dermatome(self, level: str | None) -> None:
+        if not has_dermatome(level):
+            if self.dermatomes is not None:
+                self.dermatomes.hide()
+            return
+        if self.dermatomes is None:
+            # Built on the first root level, not at start: most clicks are not.
+            self.dermatomes = DermatomeView(self)
+            layout = self.layout()
+            assert isinstance(layout, QVBoxLayout)
+            layout.insertWidget(self._dermatome_index, self.dermatomes)
+        # Small beside the text it illustrates: a sixth of the panel, at most.
+        self.dermatomes.setFixedHeight(max(96, min(180, self.height() // 6)))
+        self.dermatomes.show_root(level)
+        self.dermatomes.show()
 
     # -- building the sections ------------------------------------------------
 
@@ -222,6 +247,34 @@ class RegionPanel(QWidget):
         if self._warm_queue:
             self._warm_timer.start()
 
+    def _radicular_html(self, region: RegionInfo, cite: Callable) -> list[str]:
+        """Radicular (nerve-root) pain: how it differs from referred pain."""
+        content = self._content
+        radicular = content.radicular_for(region.id)
+        return [
+            f"<h3>{escape(content.general['radicular_title'])}</h3>",
+            f"<p><b>{escape(radicular.name)}</b><br>"
+            f"{escape(radicular.clinician)}{cite(radicular.cite)}</p>",
+        ]
+
+    def _screen_html(self, cite: Callable) -> list[str]:
+        """The pre-manipulation screen: contraindications and arterial screening."""
+        content = self._content
+        general = content.general
+        html = [f"<h3>{escape(general['manipulation_screen_title'])}</h3>"]
+        for kind in SCREEN_KINDS:
+            items = [i for i in content.manipulation_screen if i.kind == kind]
+            if not items:
+                continue
+            html.append(f"<p><b>{escape(general[f'screen_{kind}'])}</b></p><ul>")
+            for item in items:
+                html.append(
+                    f"<li><b>{escape(item.name)}</b>: {escape(item.clinician)}"
+                    f"{cite(item.cite)}</li>"
+                )
+            html.append("</ul>")
+        return html
+
     def _muscle_facts(self, muscle: Muscle) -> list[str]:
         t = self._strings.t
         span = f"{muscle.span[0]}–{muscle.span[1]}"
@@ -243,7 +296,14 @@ class RegionPanel(QWidget):
 
         def cite(keys: tuple[str, ...]) -> str:
             cited.extend(k for k in keys if k not in cited)
-            links = ", ".join(f'<a href="#ref-{e(k)}">{e(k)}</a>' for k in keys)
+            # A key such as "nice-ng59" must never break across lines: Qt
+            # breaks after a hyphen even in a no-wrap span, so the shown key
+            # uses the non-breaking hyphen (the link keeps the real key).
+            links = ", ".join(
+                f'<span style="white-space:nowrap"><a href="#ref-{e(k)}">'
+                f"{e(k).replace('-', NB_HYPHEN)}</a></span>"
+                for k in keys
+            )
             return f' <span style="color:#56606b; font-size:small">[{links}]</span>'
 
         def badge(text: str, colour: str) -> str:
@@ -269,14 +329,19 @@ class RegionPanel(QWidget):
         for flag in content.red_flags_for(region.id):
             colour = URGENCY_COLOURS[flag.urgency]
             urgency = general[f"urgency_{flag.urgency}"]
+            call = content.call_text(flag)  # who the patient calls, how soon
             html.append(
                 f'<tr><td style="background:#fdf1ef">'
                 f"<b>{e(flag.name)}</b> {badge(urgency, colour)}<br>"
                 f"{e(t('panel.ask'))}: {e(flag.question)}<br>"
-                f"<b>{e(t('panel.if_present'))}:</b> {e(flag.action)}"
+                f"<b>{e(t('panel.if_present'))}:</b> {e(flag.action)}<br>"
+                f"<b>{e(t('safety_panel.who_to_call'))}:</b> {e(call)}"
                 f"{cite(flag.cite)}</td></tr>"
             )
         html.append("</table>")
+        html.extend(self._radicular_html(region, cite))
+        if region.id == "cervical":
+            html.extend(self._screen_html(cite))
 
         html.append(f"<h3>{e(t('panel.options'))}</h3>")
         for option in content.options_for(region.id):
@@ -309,7 +374,8 @@ class RegionPanel(QWidget):
         for key in cited:
             text = content.citation(key).text
             html.append(
-                f'<li><a name="ref-{e(key)}"></a><b>{e(key)}</b>: {e(text)}</li>'
+                f'<li><a name="ref-{e(key)}"></a>'
+                f"<b>{e(key).replace('-', NB_HYPHEN)}</b>: {e(text)}</li>"
             )
         html.append("</ol>")
         return "\n".join(html)

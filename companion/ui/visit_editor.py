@@ -30,8 +30,10 @@ from PySide6.QtWidgets import (
 from companion.core import visit_rules
 from companion.core.content import RedFlag
 from companion.core.records import MECHANISMS, SECTIONS, Visit
+from companion.ui import consent_dialog
 from companion.ui.app_context import AppContext
 from companion.ui.flow_layout import FlowLayout
+from companion.ui.neuro_screen import NeuroScreen
 from companion.ui.note_autosave import NoteAutosave
 from companion.ui.ops import Changes
 
@@ -91,6 +93,7 @@ class VisitEditor(QWidget):
         # The assessment this editor wrote; while the clinician has not changed
         # it, it follows the visit's levels.
         self._auto_assessment = ""
+        self.consent_dialog: QDialog | None = None  # open while consent is asked
 
         self.header = VisitHeader()
         # Old names, kept because they say what they are.
@@ -197,6 +200,7 @@ class VisitEditor(QWidget):
         body.addWidget(self.flag_banner)
         body.addLayout(self.form)
         body.addWidget(self.flags_box)
+        body.addWidget(NeuroScreen(context, after_save=self._show_answers))
         body.addWidget(self.treatments_box)
         body.addWidget(self.plan_label)
         body.addWidget(self.patient_plan)
@@ -420,7 +424,8 @@ class VisitEditor(QWidget):
         self.treatments_grid.addWidget(QLabel(t("visit.recommended")), 0, 2)
         for row, option in enumerate(options, start=1):
             label = QLabel(option.name, wordWrap=True)
-            label.setToolTip(option.evidence_note)
+            notes = [option.evidence_notes[r] for r in regions if r in option.regions]
+            label.setToolTip("\n".join(dict.fromkeys(notes)) or option.evidence_note)
             self.treatments_grid.addWidget(label, row, 0)
             for col, kind in enumerate(("given", "recommended"), start=1):
                 box = QCheckBox(objectName=f"treat_{option.id}_{kind}")
@@ -559,10 +564,16 @@ class VisitEditor(QWidget):
     def _on_treatments_changed(self) -> None:
         if self._loading:
             return
-        self._save(
-            treatments_given=self._chosen_treatments("given"),
-            treatments_recommended=self._chosen_treatments("recommended"),
+        fields = {
+            "treatments_given": self._chosen_treatments("given"),
+            "treatments_recommended": self._chosen_treatments("recommended"),
+        }
+        # A thrust given without a consent record asks for one first.
+        self.consent_dialog = consent_dialog.ask_if_needed(
+            self.context, fields, self._visit_regions(), self._save, self._show_answers
         )
+        if self.consent_dialog is None:
+            self._save(**fields)
 
     def add_current_selection(self) -> None:
         """Add the diagram's selection to the visit."""
