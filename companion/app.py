@@ -260,6 +260,12 @@ def _attach(window: MainWindow, store: Store) -> None:
 
 
 PASSPHRASE_TRIES = 5
+# The window's connection saves on the GUI thread: when another program holds
+# the write lock, a save gives up within about a frame instead of freezing the
+# window for SQLite's usual 5 s; the typing is kept and retried (NoteAutosave),
+# and the message says who holds the file. Backups and checks use their own
+# connections and are not affected.
+GUI_BUSY_TIMEOUT_S = 0.02
 
 
 def open_encrypted_store(
@@ -293,7 +299,12 @@ def open_encrypted_store(
     for _attempt in range(PASSPHRASE_TRIES):
         try:
             key = database_key(paths.database, ask_passphrase_now)
-            return open_store(paths.database, backup_dir=paths.backup_dir, key=key)
+            return open_store(
+                paths.database,
+                backup_dir=paths.backup_dir,
+                key=key,
+                busy_timeout=GUI_BUSY_TIMEOUT_S,
+            )
         except MissingDatabase as missing:
             decision = ask_missing(missing.findings) if ask_missing else None
             if decision is None:

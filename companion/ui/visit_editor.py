@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QApplication,
     QButtonGroup,
     QCheckBox,
     QComboBox,
@@ -48,6 +50,25 @@ def to_qdate(value: date | None) -> QDate:
 
 def from_qdate(value: QDate) -> date | None:
     return None if value == NO_DATE else date(value.year(), value.month(), value.day())
+
+
+class WheelGuard(QObject):
+    """Passes the mouse wheel over an unfocused field on to the scrolling form."""
+
+    def watch(self, field: QWidget) -> None:
+        field.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        field.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        wheel = event.type() == QEvent.Type.Wheel
+        if not wheel or not isinstance(watched, QWidget) or watched.hasFocus():
+            return False
+        area = watched.parentWidget()
+        while area is not None and not isinstance(area, QAbstractScrollArea):
+            area = area.parentWidget()
+        if area is not None:
+            QApplication.sendEvent(area.viewport(), event)  # the form scrolls
+        return True  # and the field keeps its value
 
 
 class VisitHeader(QWidget):
@@ -106,6 +127,9 @@ class VisitEditor(QWidget):
         self.onset_date = self._date_edit(allow_none=True)
         self.follow_up = self._date_edit(allow_none=True)
         self.mechanism = QComboBox(objectName="mechanism")
+        # Scrolling the form must never change a finding: the wheel only acts
+        # on a field the clinician has clicked into.
+        self._wheel_guard = WheelGuard(self)
         self.mechanism.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
@@ -220,6 +244,14 @@ class VisitEditor(QWidget):
         self.ops.saved.connect(self._on_saved)
         self.ops.save_failed.connect(self._on_save_failed)
         self.state.language_changed.connect(lambda _lang: self.retranslate())
+        for field in (
+            self.visit_date,
+            self.onset_date,
+            self.follow_up,
+            self.mechanism,
+            self.pain,
+        ):
+            self._wheel_guard.watch(field)
         self.retranslate()
         self.load_visit(None)
 
@@ -254,6 +286,7 @@ class VisitEditor(QWidget):
         self.add_selection.setText(t("visit.add_selection"))
         self.clear_levels.setText(t("visit.clear_all_levels"))
         self.flags_box.setTitle(t("visit.red_flags"))
+        self.all_absent_button.setToolTip(t("visit.red_flags_hint"))
         self.treatments_box.setTitle(t("visit.treatments"))
         self.plan_label.setText(t("visit.patient_plan"))
         self.patient_plan.setPlaceholderText(t("visit.patient_plan_hint"))
@@ -558,8 +591,22 @@ class VisitEditor(QWidget):
         self._save(red_flags=answers)
 
     def _chosen_treatments(self, kind: str) -> list[str]:
+        """The ticked options, plus recorded ones not shown (another region's):
+        a tick here never drops a treatment the form does not list."""
         boxes = self._treatment_boxes.items()
-        return [option for (option, k), box in boxes if k == kind and box.isChecked()]
+        ticked = [option for (option, k), box in boxes if k == kind and box.isChecked()]
+        visit = self.ops.visit
+        recorded = (
+            (
+                visit.treatments_given
+                if kind == "given"
+                else visit.treatments_recommended
+            )
+            if visit is not None
+            else ()
+        )
+        shown = {option for option, _k in self._treatment_boxes}
+        return [*(o for o in recorded if o not in shown), *ticked]
 
     def _on_treatments_changed(self) -> None:
         if self._loading:

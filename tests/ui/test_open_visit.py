@@ -375,3 +375,52 @@ def test_ctrl_shift_p_is_one_dialog_in_the_patients_language(
     assert "plan is empty" in seen["warning"]
     assert expected.is_file()
     assert window.settings.get_str("handout/folder") == str(tmp_path)
+
+
+def test_scrolling_the_form_never_changes_a_finding(launch: Launch, qtbot: QtBot):
+    """The wheel over an unfocused pain slider, date or mechanism scrolls the form
+    and leaves the value (and the record) as they were."""
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    window = launch()
+    window.ops.create_patient(chart_number="WH-1")
+    window.state.select("L4")
+    window.clinic.new_visit()
+    editor = window.clinic.editor
+    before = window.ops.visit
+    for field in (editor.pain, editor.follow_up, editor.mechanism):
+        field.clearFocus()
+        event = QWheelEvent(
+            QPointF(5, 5), QPointF(field.mapToGlobal(QPoint(5, 5))), QPoint(0, 0),
+            QPoint(0, -120), Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+            Qt.ScrollPhase.NoScrollPhase, False,
+        )  # fmt: skip
+        QApplication.sendEvent(field, event)
+    assert window.ops.visit.pain == before.pain
+    assert window.ops.visit.follow_up == before.follow_up
+    assert window.ops.visit.mechanism == before.mechanism
+
+
+def test_ticking_a_treatment_keeps_those_of_other_regions(launch: Launch, qtbot: QtBot):
+    """A treatment recorded for a region no longer on the visit is not dropped by
+    ticking another one."""
+    window = launch()
+    window.ops.create_patient(chart_number="TK-1")
+    window.state.select("L4")
+    window.clinic.new_visit()
+    content = window.state.content_for("en")
+    neck_only = next(
+        o.id for o in content.options if o.regions == ("cervical",) or (
+            "cervical" in o.regions and "lumbar" not in o.regions
+        )
+    )
+    assert window.ops.update_visit(treatments_given=[neck_only])
+    editor = window.clinic.editor
+    box = next(
+        b for (option, kind), b in editor._treatment_boxes.items()
+        if kind == "recommended"
+    )  # fmt: skip
+    box.setChecked(True)
+    assert neck_only in window.ops.visit.treatments_given
