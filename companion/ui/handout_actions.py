@@ -86,6 +86,7 @@ class HandoutDialog(QDialog):
         # Saving a PDF: the file is chosen here too, so one dialog does it all.
         self.path = QLineEdit(str(path) if path else "", objectName="handoutPath")
         browse = QPushButton(t("handout.browse"), objectName="handoutBrowse")
+        browse.setAutoDefault(False)  # Enter saves; it never opens the browser
         browse.clicked.connect(self._browse)
         path_row = QHBoxLayout()
         path_row.addWidget(self.path, 1)
@@ -274,6 +275,10 @@ class HandoutActions(QObject):
                 QStandardPaths.StandardLocation.DocumentsLocation
             )
         )
+        if not folder or not Path(folder).is_dir():
+            # A fresh account may have no Documents folder (or the last one
+            # was on a drive now gone): the home folder, never the program's.
+            folder = str(Path.home())
         patient, visit = self.context.ops.patient, self.context.ops.visit
         assert patient is not None and visit is not None
         name = handout_file_name(

@@ -32,6 +32,7 @@ class PatientDiagram(SpineView):
         # Set before the base class builds the labels, so they are made once.
         if label_px is not None:
             self.LABEL_PX = label_px
+            self.LABELS_LEFT_ONLY = True  # large print labels: keep the ruler clear
         # whole: frame the entire drawing (paper has room; a crop loses the head,
         # the coccyx or the ruler's end).
         self.whole = whole

@@ -148,6 +148,8 @@ class SpineView(QGraphicsView):
     muscle_clicked = Signal(str)
     region_clicked = Signal(str)
     LABEL_PX = 15  # muscle label size in scene units (on screen: pixels at 1:1)
+    # Print: every label on the left, clear of the ruler and its region names.
+    LABELS_LEFT_ONLY = False
 
     def __init__(
         self,
@@ -548,6 +550,8 @@ class SpineView(QGraphicsView):
         for code in present:
             anchor = click_point(diagram.items[code])
             side = "left" if anchor.x() < diagram.spine_x else "right"
+            if self.LABELS_LEFT_ONLY:
+                side = "left"
             sides[side].append((code, anchor))
         font = self._label_font()
         metrics = QFontMetricsF(font)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer
@@ -42,6 +43,13 @@ from companion.ui.ops import Changes
 NO_DATE = QDate(1900, 1, 1)  # shown as the special text: "not set"
 ANSWERS = ("", "absent", "present")  # the radio buttons' order: not asked first
 PLAN_SAVE_MS = 600  # the patient's plan saves this long after typing stops
+
+
+def first_sentences(text: str, count: int = 2) -> str:
+    """The first count sentences of text (all of it when shorter)."""
+    parts = re.split(r"(?<=[.!?])\s+", text.strip())
+    short = " ".join(parts[:count])
+    return short if len(parts) <= count else f"{short} …"
 
 
 def to_qdate(value: date | None) -> QDate:
@@ -211,6 +219,7 @@ class VisitEditor(QWidget):
         self.patient_plan = QPlainTextEdit(objectName="patientPlan")
         self.patient_plan.setTabChangesFocus(True)
         self.patient_plan.setMinimumHeight(60)
+        self._plan_typed = False  # typed here and not saved yet
         self.plan_timer = QTimer(self, singleShot=True, interval=PLAN_SAVE_MS)
         self.plan_timer.timeout.connect(self.save_patient_plan)
         self.patient_plan.textChanged.connect(self._on_plan_typed)
@@ -305,6 +314,7 @@ class VisitEditor(QWidget):
             self.load_visit(self.ops.visit)
         elif changes.patient or changes.visits:
             self._refresh_header()
+            self._follow_plan()
 
     def load_visit(self, visit: Visit | None) -> None:
         """Show the open visit, or an empty, disabled form when there is none."""
@@ -322,6 +332,7 @@ class VisitEditor(QWidget):
                 )
                 self.pain.setValue(visit.pain if visit.pain is not None else 0)
             self.plan_timer.stop()
+            self._plan_typed = False
             self.patient_plan.setPlainText(visit.patient_plan if visit else "")
             self.error_banner.hide()
             self.save_status.setText("")
@@ -497,8 +508,13 @@ class VisitEditor(QWidget):
         if not raised:
             self.flag_banner.hide()
             return
-        lines = [f"⚠ <b>{f.name}</b>: {f.action}" for f in raised]
+        # The first sentences of each action, so several flags fit a 720-line
+        # screen; the whole action is in the tooltip and in the explanation panel.
+        lines = [f"⚠ <b>{f.name}</b>: {first_sentences(f.action)}" for f in raised]
         self.flag_banner.setText("<br>".join(lines))
+        self.flag_banner.setToolTip(
+            "\n\n".join(f"{f.name}: {f.action}" for f in raised)
+        )
         self.flag_banner.show()
 
     def _refresh_all_absent(self) -> None:
@@ -556,19 +572,41 @@ class VisitEditor(QWidget):
 
     def _on_plan_typed(self) -> None:
         if not self._loading and self.ops.visit is not None:
+            self._plan_typed = True
             self.plan_timer.start()
 
     def save_patient_plan(self) -> bool:
-        """Save the patient's plan if it differs from the record (and say so)."""
+        """Save the patient's plan if it was typed here since the last save.
+
+        Only typing is saved: a plan changed elsewhere (another panel, a tool)
+        is never overwritten by the text this form last showed.
+        """
         self.plan_timer.stop()
         visit = self.ops.visit
         text = self.patient_plan.toPlainText()
-        if visit is None or self._loading or text == visit.patient_plan:
+        if visit is None or self._loading or not self._plan_typed:
+            return True
+        if text == visit.patient_plan:
+            self._plan_typed = False
             return True
         ok = self.ops.update_visit(patient_plan=text).ok
-        if not ok:
+        if ok:
+            self._plan_typed = False
+        else:
             self.plan_timer.start()  # keep trying quietly, like the notes
         return ok
+
+    def _follow_plan(self) -> None:
+        """Show a plan saved elsewhere, unless the clinician is typing one."""
+        visit = self.ops.visit
+        if visit is None or self._plan_typed:
+            return
+        if self.patient_plan.toPlainText() != visit.patient_plan:
+            loading, self._loading = self._loading, True
+            try:
+                self.patient_plan.setPlainText(visit.patient_plan)
+            finally:
+                self._loading = loading
 
     def _on_pain_changed(self, value: int) -> None:
         self._save(pain=value)

@@ -424,3 +424,25 @@ def test_ticking_a_treatment_keeps_those_of_other_regions(launch: Launch, qtbot:
     )  # fmt: skip
     box.setChecked(True)
     assert neck_only in window.ops.visit.treatments_given
+
+
+def test_the_patient_plan_goes_on_the_handout_and_is_never_overwritten(
+    launch: Launch, qtbot: QtBot, tmp_path: Path
+):
+    """Typed in the form it is printed (even unsaved, the handout flushes it); set
+    elsewhere, the form shows it and saving the handout keeps it."""
+    window = launch()
+    window.ops.create_patient(chart_number="PL-1")
+    window.state.select("L4")
+    window.clinic.new_visit()
+    editor = window.clinic.editor
+    editor.patient_plan.setPlainText("Walk twenty minutes twice a day")
+    editor.patient_plan.textChanged.emit()
+    path = tmp_path / "plan.pdf"
+    assert window.patient_screen_controls.handout.save_to(path) is not None
+    assert "Walk twenty minutes twice a day" in pdf_text(path)[1]
+    assert window.ops.update_visit(patient_plan="Heat in the evening")
+    assert editor.patient_plan.toPlainText() == "Heat in the evening"
+    assert window.patient_screen_controls.handout.save_to(path) is not None
+    assert window.ops.visit.patient_plan == "Heat in the evening"
+    assert "Heat in the evening" in pdf_text(path)[1]
