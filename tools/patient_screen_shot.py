@@ -30,8 +30,11 @@ def settle(ms: int = 300) -> None:
 
 
 def main() -> int:
+    os.environ.setdefault("COMPANION_NO_WELCOME", "1")  # a tool, not a new clinic
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--code", default="L4", help="level or region to select")
+    parser.add_argument(
+        "--code", default="L4", help="levels of the visit, comma-separated"
+    )
     parser.add_argument("--language", default="en")
     parser.add_argument("--page", type=int, default=1, help="1-based page to show")
     parser.add_argument("--name", action="store_true", help="allow the first name")
@@ -46,7 +49,13 @@ def main() -> int:
         window.ops.create_patient(
             chart_number="DEMO-1", initials="MG", display_name="Maria Garcia"
         )
-        window.state.select(args.code)
+        # The screen explains the open visit: record the levels on one.
+        for n, code in enumerate(args.code.split(",")):
+            window.state.select(code)
+            if n == 0:
+                window.clinic.new_visit()
+            else:
+                window.clinic.editor.add_current_selection()
         screen = window.patient_screen
         screen.present()
         screen.set_language(args.language)

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("COMPANION_NO_WELCOME", "1")  # a tool, not a new clinic
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -73,14 +74,15 @@ def main() -> int:
         window.settings.set("clinic/name", "Riverside Spine & Wellness")
         session = window.ops
         session.create_patient(chart_number="DEMO-1", preferred_language=args.language)
-        session.start_visit(regions=["lumbar"], levels=["L4"])
+        window.state.select(args.code)
+        window.clinic.new_visit()
         session.update_visit(
+            patient_plan="Walk 20 minutes twice a day.\nHeat 15 minutes before bed.",
             treatments_recommended=["heat", "stay_active", "exercise_therapy"],
             follow_up=date.today()
             .replace(day=1)
             .replace(month=date.today().month % 12 + 1),
         )
-        window.state.select(args.code)
         pdf = Path(args.pdf) if args.pdf else Path(home) / "handout.pdf"
         layout = window.patient_screen_controls.handout.save_to(pdf)
         if layout is None:

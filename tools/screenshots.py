@@ -20,6 +20,7 @@ from pathlib import Path
 if not os.environ.get("DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("COMPANION_KEYRING", "memory")  # sample data, throwaway key
+os.environ.setdefault("COMPANION_NO_WELCOME", "1")  # a tool, not a new clinic
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
