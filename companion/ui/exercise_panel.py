@@ -43,6 +43,7 @@ from companion.core.exercises import (
 from companion.ui.app_context import AppContext
 from companion.ui.flow_layout import FlowLayout
 from companion.ui.ops import Changes
+from companion.ui.patient_banner import PatientBanner
 
 SHORTCUT = "Ctrl+Shift+E"
 THUMB = QSize(68, 48)  # the frames are drawn 480 × 340
@@ -164,6 +165,9 @@ class ExercisePanel(QWidget):
         self.status_label.setWordWrap(True)
 
         root = QVBoxLayout(self)
+        # Whose programme this is, as on every panel with patient data.
+        self.patient_banner = PatientBanner(context)
+        root.addWidget(self.patient_banner)
         root.addWidget(self.hint)
         root.addWidget(self.earlier)
         root.addWidget(self.scroll, 1)
