@@ -128,6 +128,9 @@ def find_damage(path: Path, key: bytes | None = None) -> str | None:
     # changes a byte of a damaged database before it is set aside.
     try:
         rows = _quick_check(path, key, readonly=True)
+    except MemoryError:
+        # SQLCipher reports some pages that fail their HMAC as out of memory.
+        return "a page failed its integrity check (reported as out of memory)"
     except DB_DATABASE_ERRORS as exc:
         if primary_code(exc) != SQLITE_READONLY:
             return _damage_or_raise(exc, path, key)

@@ -63,10 +63,11 @@ def constant_time_damage(path: Path, key: bytes | None = None) -> str | None:
     conn = connect(path, key, readonly=True)
     try:
         return _edge_problem(conn)
-    except DB_DATABASE_ERRORS as exc:
-        # Corrupt, not a database, a failed HMAC, or merely busy: recovery's
-        # own check tells these apart, and never moves a file that is sound.
-        return f"a read at open failed ({exc})"
+    except (*DB_DATABASE_ERRORS, MemoryError) as exc:
+        # Corrupt, not a database, a failed HMAC (which SQLCipher may report as
+        # out of memory), or merely busy: recovery's own check tells these
+        # apart, and never moves a file that is sound.
+        return f"a read at open failed ({exc!r})"
     finally:
         conn.close()
 
