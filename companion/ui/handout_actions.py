@@ -323,7 +323,9 @@ class HandoutActions(QObject):
             self.print_to(printer, choice)
 
     def _choose(self, save: bool = False) -> HandoutChoice | None:
-        if self.compose() is None:
+        # Only whether there is something to hand out: the page itself is
+        # composed once, after the choice, in the language chosen.
+        if self.context.ops.patient is None or not self.codes():
             self._no_visit()
             return None
         default = self.default_choice()

@@ -190,6 +190,7 @@ class MainWindow(QMainWindow):
 
         # Save failures read in the language chosen now, not the one at start.
         ops.describe = lambda error: error_text(error, self.state.strings)
+        ops.translate = lambda key: self.state.strings.t(key)
         self.context = AppContext(self.state, ops, self.settings, self, self.menu_slots)
         self._new_clinic = ClinicPanel(self.context)
 
@@ -320,11 +321,11 @@ class MainWindow(QMainWindow):
 
     def restart_to_repair(self) -> None:
         """Close (everything is saved), then start again, where recovery runs."""
-        from PySide6.QtCore import QCoreApplication, QProcess
+        from PySide6.QtCore import QProcess
 
         self.close()
-        arguments = QCoreApplication.arguments()
-        QProcess.startDetached(sys.executable, [*sys.argv] if sys.argv else arguments)
+        # The same command again: the interpreter, the script, its arguments.
+        QProcess.startDetached(sys.executable, sys.argv)
 
     def open_records_with(self, opener: RecordsOpener) -> None:
         """Start opening the records; closing early waits for this opener."""

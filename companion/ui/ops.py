@@ -99,6 +99,8 @@ class ClinicOps(QObject):
         self.store = store  # read-only use outside this class (backups, checks)
         # How an error reads: English until the window sets the user's language.
         self.describe: Callable[[BaseException], str] = str
+        # An interface string by key, in the user's language (set by the window).
+        self.translate: Callable[[str], str] = lambda key: key
         self._patient: Patient | None = None
         self._visit: Visit | None = None
         self._pending: list[Callable[[], bool]] = []
@@ -140,6 +142,10 @@ class ClinicOps(QObject):
         if changes.anything:
             self.changed.emit(changes)
         return OpResult(True, value, changes=changes)
+
+    def _refused(self, key: str) -> OpResult[Any]:
+        """No patient or visit open: nothing to do, and the words say why."""
+        return OpResult(False, error=self.translate(key))
 
     def _read(self, work: Callable[[], T], default: T) -> T:
         try:
@@ -232,7 +238,7 @@ class ClinicOps(QObject):
         """Save the open patient's preferred language."""
         patient = self._patient
         if patient is None:
-            return OpResult(False, error="no patient open")
+            return self._refused("visit.needs_patient")
 
         def work() -> Patient:
             self._patient = self.store.update_patient(
@@ -248,7 +254,7 @@ class ClinicOps(QObject):
         """Start a visit for the open patient and open it."""
         patient = self._patient
         if patient is None:
-            return OpResult(False, error="no patient open")
+            return self._refused("visit.needs_patient")
         self.flush_pending()
 
         def work() -> Visit:
@@ -263,33 +269,34 @@ class ClinicOps(QObject):
     def open_visit(self, visit_id: str | None) -> OpResult[Visit | None]:
         """Open a visit; another patient's visit opens that patient first."""
         self.flush_pending()
-        changes = Changes(visit=True)
-
-        def work() -> Visit | None:
-            nonlocal changes
+        try:
             visit = self.store.get_visit(visit_id) if visit_id else None
-            if visit is not None and (
+            other = visit is not None and (
                 self._patient is None or visit.patient_id != self._patient.id
-            ):
+            )
+            if other:
                 patient = self.store.get_patient(visit.patient_id)
                 if patient is not None:
                     self._audit_open(patient.id)
                 self._patient = patient
-                changes = Changes(patient=True, visit=True, visits=True)
-            self._visit = visit
-            return visit
-
-        result = self._run(work, NOTHING, write=False)
-        if result.ok:
-            self.changed.emit(changes)
-            return OpResult(True, result.value, changes=changes)
-        return result
+        except StoreError as error:
+            message = self.describe(error)
+            self.save_failed.emit(message)
+            return OpResult(False, error=message)
+        self._visit = visit
+        changes = (
+            Changes(patient=True, visit=True, visits=True)
+            if other
+            else Changes(visit=True)
+        )
+        self.changed.emit(changes)
+        return OpResult(True, visit, changes=changes)
 
     def update_visit(self, **fields: Any) -> OpResult[Visit]:
         """Save changed findings on the open visit."""
         visit = self._visit
         if visit is None:
-            return OpResult(False, error="no visit open")
+            return self._refused("visit.none")
 
         def work() -> Visit:
             self._visit = self.store.update_visit(visit.id, **fields)
@@ -306,7 +313,7 @@ class ClinicOps(QObject):
         """Save the open visit's programme (a new revision unless unchanged)."""
         visit = self._visit
         if visit is None:
-            return OpResult(False, error="no visit open")
+            return self._refused("visit.none")
         return self._run(
             lambda: self.store.save_programme(visit.id, items),
             Changes(visits=True, programme=True),
@@ -316,7 +323,7 @@ class ClinicOps(QObject):
         """Keep the patient's last programme for the open visit, unchanged."""
         visit = self._visit
         if visit is None:
-            return OpResult(False, error="no visit open")
+            return self._refused("visit.none")
         return self._run(
             lambda: self.store.carry_programme_forward(visit.id),
             Changes(visits=True, programme=True),
@@ -378,7 +385,7 @@ class ClinicOps(QObject):
         """The open patient's record as JSON and CSV in folder."""
         patient = self._patient
         if patient is None:
-            return OpResult(False, error="no patient open")
+            return self._refused("visit.needs_patient")
         self.flush_pending()
         return self._run(
             lambda: self.store.export_patient(patient.id, folder), NOTHING, False

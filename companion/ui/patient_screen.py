@@ -430,10 +430,6 @@ class PatientScreen(QWidget):
             by_region.setdefault(explained.region_id, explained)
         return list(by_region.values())
 
-    def _explanation(self) -> PatientExplanation | None:
-        explained = self._explanations()
-        return explained[0] if explained else None
-
     def _allowed_name(self, patient: Patient | None) -> str:
         return first_name(patient) if show_name_allowed(self.settings) else ""
 

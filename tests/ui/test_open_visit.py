@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QDialogButtonBox, QRadioButton, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QRadioButton
 from pytestqt.qtbot import QtBot
 
 from companion.ui.handout_actions import HandoutChoice
@@ -41,9 +41,7 @@ def assert_everything_shows(window: MainWindow, chart: str) -> None:
     assert [i.text() for i in picker.results.selectedItems()] == [current.text()]
     assert chart in window.clinic.patient_label.text()
     assert chart in window.progress_panel.patient_banner.text()
-    exercises = window.findChild(QWidget, "exercisePanel")
-    if exercises is not None:  # built once the Exercises tab is first filled
-        assert chart in exercises.patient_banner.text()
+    assert chart in window.exercise_panel.patient_banner.text()
     visits = window.progress_panel.episode_visits()
     assert visits and all(v.patient_id == ops.patient.id for v in visits)
     screen = window.patient_screen

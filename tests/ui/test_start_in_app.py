@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,35 @@ def _dialog(name: str) -> QDialog | None:
     return None
 
 
+def start_answering(
+    qtbot: QtBot, home: Path, name: str, answer: Callable[[QDialog], None]
+) -> MainWindow:
+    """Start the app on home; answer the modal dialog called name when it shows.
+
+    The answer runs from a timer, inside the dialog's own event loop (a modal
+    dialog blocks the test's), once; the window is returned with its records open.
+    """
+    answered: list[bool] = []
+
+    def poll() -> None:
+        dialog = _dialog(name)
+        if dialog is not None and not answered:
+            answered.append(True)
+            answer(dialog)
+
+    timer = QTimer(interval=50)
+    timer.timeout.connect(poll)
+    timer.start()
+    try:
+        window = build(["--data-dir", str(home)])
+        qtbot.addWidget(window)
+        qtbot.waitUntil(lambda: window.records_ready, timeout=30000)
+    finally:
+        timer.stop()
+    assert answered, f"{name} was never shown"
+    return window
+
+
 def test_a_deleted_database_beside_a_backup_is_restored_not_emptied(
     qtbot: QtBot, tmp_path: Path
 ):
@@ -42,22 +72,11 @@ def test_a_deleted_database_beside_a_backup_is_restored_not_emptied(
 
     seen: dict[str, str] = {}
 
-    def answer() -> None:
-        # Runs inside the dialog's own event loop (it is modal).
-        dialog = _dialog("missingDatabase")
-        if dialog is not None and not seen:
-            seen["choice"] = dialog.choice
-            dialog.accept()  # the default: restore the newest verified backup
+    def restore(dialog: QDialog) -> None:
+        seen["choice"] = dialog.choice
+        dialog.accept()  # the default: restore the newest verified backup
 
-    timer = QTimer(interval=50)
-    timer.timeout.connect(answer)
-    timer.start()
-    try:
-        window = build(["--data-dir", str(home)])
-        qtbot.addWidget(window)
-        qtbot.waitUntil(lambda: window.records_ready, timeout=30000)
-    finally:
-        timer.stop()
+    window = start_answering(qtbot, home, "missingDatabase", restore)
     assert seen == {"choice": "restore"}
     assert [p.chart_number for p in window.ops.find_patients("KEEP")] == ["KEEP-1"]
     window.close()
@@ -69,28 +88,14 @@ def test_a_new_clinic_is_welcomed_and_its_answers_kept(
     """First start: the welcome asks clinic name and PIN; Start keeps both."""
     monkeypatch.delenv("COMPANION_NO_WELCOME")
     home = tmp_path / "home"
-    answered = {}
 
-    def answer() -> None:
-        dialog = _dialog("welcomeDialog")
-        if dialog is None:
-            return
+    def welcome(dialog: QDialog) -> None:
         dialog.clinic_name.setText("Riverside Spine")
         dialog.pin.setText("4821")
         dialog.pin_again.setText("4821")
         dialog.start_button.click()
-        answered["yes"] = True
 
-    timer = QTimer(interval=50)
-    timer.timeout.connect(answer)
-    timer.start()
-    try:
-        window = build(["--data-dir", str(home)])
-        qtbot.addWidget(window)
-        qtbot.waitUntil(lambda: window.records_ready, timeout=30000)
-    finally:
-        timer.stop()
-    assert answered
+    window = start_answering(qtbot, home, "welcomeDialog", welcome)
     assert window.settings.get_str("clinic/name") == "Riverside Spine"
     assert window.app_lock.has_pin
     window.close()
