@@ -43,6 +43,10 @@ def launch(qtbot: Any, tmp_path: Path) -> Callable[..., Any]:
         assert isinstance(window, MainWindow)
         qtbot.addWidget(window)
         qtbot.waitExposed(window)
+        # A fresh clinic's first full check runs on a worker and then writes its
+        # marker beside the database: tests that list or change the folder's
+        # files start once it is done.
+        qtbot.waitUntil(lambda: not window.background_check.running, timeout=30000)
         return window
 
     return start

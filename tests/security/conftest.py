@@ -42,9 +42,12 @@ def files_containing(folder: Path, needles: tuple[str, ...]) -> list[str]:
     """Every file under folder whose raw bytes hold one of the needles (any case)."""
     found = []
     for path in folder.rglob("*"):
-        if not path.is_file():
+        try:
+            data = path.read_bytes().lower() if path.is_file() else None
+        except FileNotFoundError:
+            continue  # a marker's temporary file, renamed since it was listed
+        if data is None:
             continue
-        data = path.read_bytes().lower()
         for needle in needles:
             for encoded in (needle.encode("utf-8"), needle.encode("utf-16-le")):
                 if encoded.lower() in data:

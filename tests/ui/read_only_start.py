@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -19,6 +20,14 @@ def main(home: Path, language: str, as_nobody: bool) -> int:
     # The first run also loads every module the second needs: as nobody, the
     # interpreter's own library (under root's home) may be unreadable.
     window = build_ready(["--data-dir", str(home)])
+    # The background full check writes its marker beside the database when it
+    # ends: let it, so the folder is not changing while its owner is changed.
+    from PySide6.QtWidgets import QApplication
+
+    deadline = time.monotonic() + 30
+    while window.background_check.running and time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.01)
     window.state.set_language(language)
     database = window.ops.store.path
     window.close()  # saves the language with the settings, releases the lock
