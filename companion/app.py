@@ -261,11 +261,12 @@ def _attach(window: MainWindow, store: Store) -> None:
 
 PASSPHRASE_TRIES = 5
 # The window's connection saves on the GUI thread: when another program holds
-# the write lock, a save gives up within about a frame instead of freezing the
+# the write lock, a save attempt (ops.one_attempt) gives up within one such
+# timeout, under a frame, instead of freezing the
 # window for SQLite's usual 5 s; the typing is kept and retried (NoteAutosave),
 # and the message says who holds the file. Backups and checks use their own
 # connections and are not affected.
-GUI_BUSY_TIMEOUT_S = 0.02
+GUI_BUSY_TIMEOUT_S = 0.01
 
 
 def open_encrypted_store(

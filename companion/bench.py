@@ -1283,6 +1283,15 @@ def run(
     rows += bench_save(size, cache)
     progress(f"generating / loading the {size.visits:,}-visit clinic …")
     db_path, info = large_clinic(size, cache)
+    progress("a save under another program's write lock …")
+    from companion.bench_busy import bench_busy_save
+
+    busy_dir = cache / "busy-save"
+    shutil.rmtree(busy_dir, ignore_errors=True)
+    busy_key = bench_key(busy_dir / "companion.db")
+    busy_runs = max(3, size.save_runs // 30)
+    rows.append(bench_busy_save(busy_runs, busy_dir, busy_key, FRAME_MS))
+    shutil.rmtree(busy_dir, ignore_errors=True)
     progress("durable saves on the large file …")
     rows += bench_save_large(size, db_path, info)
     progress("note search …")

@@ -59,11 +59,15 @@ class NoteAutosave(QObject):
         """Write a draft for every section typed since the last draft."""
         if self._visit_id is None:
             return True
+        with self._session.one_attempt():
+            return self._save_drafts(self._visit_id)
+
+    def _save_drafts(self, visit_id: str) -> bool:
         ok = True
         for section, editor in self._editors.items():
             text = editor.toPlainText()
             if text != self._drafted.get(section):
-                if self._session.save_draft(self._visit_id, section, text):
+                if self._session.save_draft(visit_id, section, text):
                     self._drafted[section] = text
                 else:
                     ok = False
@@ -73,25 +77,36 @@ class NoteAutosave(QObject):
         """Turn the typed text into note revisions; the drafts then go."""
         if self._visit_id is None:
             return True
-        ok = True
-        for section in self.dirty_sections():
-            text = self._editors[section].toPlainText()
-            if self._session.commit_note(self._visit_id, section, text):
-                self._committed[section] = text
-                self._drafted[section] = text
-            else:
-                ok = False
+        with self._session.one_attempt():
+            ok = self._commit(self._visit_id)
         if not ok:
             # The disk may be full or the file locked: keep trying quietly.
             self.commit_timer.start()
         return ok
 
+    def _commit(self, visit_id: str) -> bool:
+        ok = True
+        for section in self.dirty_sections():
+            text = self._editors[section].toPlainText()
+            if self._session.commit_note(visit_id, section, text):
+                self._committed[section] = text
+                self._drafted[section] = text
+            else:
+                ok = False
+        return ok
+
     def flush(self) -> bool:
-        """Save everything now (visit switch, window close, Ctrl+S)."""
+        """Save everything now (visit switch, window close, Ctrl+S).
+
+        One write attempt: under another program's write lock the first
+        statement gives up after the short busy timeout and the rest at once,
+        so the GUI thread waits about one timeout, never one per statement.
+        """
         self.draft_timer.stop()
         self.commit_timer.stop()
-        drafted = self.save_drafts()
-        return self.commit() and drafted
+        with self._session.one_attempt():
+            drafted = self.save_drafts()
+            return self.commit() and drafted
 
     def _on_text_changed(self) -> None:
         if self._loading or self._visit_id is None:

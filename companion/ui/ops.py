@@ -11,7 +11,8 @@ for every screen a patient sees or takes home.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -28,7 +29,7 @@ from companion.core.records import (
     Patient,
     Visit,
 )
-from companion.store import Store, StoreError
+from companion.store import Store, StoreBusy, StoreError
 from companion.store.audit import OPEN_PATIENT
 
 T = TypeVar("T")
@@ -87,6 +88,17 @@ def parse_draft_key(key: str) -> tuple[str, str] | None:
     return None
 
 
+def _one_attempt(method: Callable[..., T]) -> Callable[..., T]:
+    """Run an operation (its flush of typed text included) as one write attempt."""
+
+    @functools.wraps(method)
+    def wrapper(self: ClinicOps, *args: Any, **kwargs: Any) -> T:
+        with self.one_attempt():
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
 class ClinicOps(QObject):
     """Holds the open patient and visit; the only way the UI writes the records."""
 
@@ -104,6 +116,10 @@ class ClinicOps(QObject):
         self._patient: Patient | None = None
         self._visit: Visit | None = None
         self._pending: list[Callable[[], bool]] = []
+        # Inside one write attempt (a flush, an operation): the busy message once
+        # another program's write lock has made one write give up, else None.
+        self._busy: str | None = None
+        self._attempting = False
 
     # -- state ----------------------------------------------------------------
 
@@ -122,19 +138,50 @@ class ClinicOps(QObject):
     def flush_pending(self) -> bool:
         """Save everything typed (Ctrl+S, and before a switch, lock or close)."""
         ok = True
-        for flush in self._pending:
-            ok = flush() and ok
+        with self.one_attempt():
+            for flush in self._pending:
+                ok = flush() and ok
         return ok
+
+    @contextlib.contextmanager
+    def one_attempt(self) -> Iterator[None]:
+        """Writes in this block are one attempt: the first that finds the file
+        write-locked by another program gives up (after the connection's short
+        busy timeout), and the rest give up at once with the same message.
+
+        A flush is several statements (a draft and a revision per section);
+        each waiting out the busy timeout on the GUI thread added up to several
+        frames. Now the whole attempt costs one timeout at most; the typing
+        stays in the editor and the autosave retries on its timer.
+        """
+        if self._attempting:
+            yield
+            return
+        self._attempting = True
+        try:
+            yield
+        finally:
+            self._attempting = False
+            self._busy = None
+
+    @property
+    def write_locked(self) -> bool:
+        """True inside an attempt that already found the file locked."""
+        return self._busy is not None
 
     # -- the one way to run an operation ---------------------------------------
 
     def _run(
         self, work: Callable[[], T], changes: Changes, write: bool = True
     ) -> OpResult[T]:
+        if write and self._busy is not None:
+            return OpResult(False, error=self._busy)  # already said, once
         try:
             value = work()
         except (StoreError, InvalidInput, OSError) as error:
             message = self.describe(error)
+            if isinstance(error, StoreBusy) and self._attempting:
+                self._busy = message
             self.save_failed.emit(message)
             return OpResult(False, error=message)
         if write:
@@ -202,6 +249,7 @@ class ClinicOps(QObject):
 
     # -- patients -------------------------------------------------------------
 
+    @_one_attempt
     def create_patient(self, **fields: Any) -> OpResult[Patient]:
         """Create a patient and open it."""
         self.flush_pending()
@@ -212,6 +260,7 @@ class ClinicOps(QObject):
             self.open_patient(result.value.id)
         return result
 
+    @_one_attempt
     def open_patient(self, patient_id: str | None) -> OpResult[Patient | None]:
         """Switch patient; the open visit closes so nothing of the last one lingers."""
         self.flush_pending()
@@ -228,11 +277,17 @@ class ClinicOps(QObject):
 
     def _audit_open(self, patient_id: str) -> None:
         # Who looked at which chart is part of the record (ids only); a failed
-        # entry is reported but never keeps the chart from opening.
+        # entry is reported but never keeps the chart from opening; nor does
+        # another program's write lock, which this attempt has already met.
+        if self._busy is not None:
+            return
         try:
             self.store.audit(OPEN_PATIENT, patient_id)
         except StoreError as error:
-            self.save_failed.emit(self.describe(error))
+            message = self.describe(error)
+            if isinstance(error, StoreBusy) and self._attempting:
+                self._busy = message
+            self.save_failed.emit(message)
 
     def set_patient_language(self, language: str) -> OpResult[Patient]:
         """Save the open patient's preferred language."""
@@ -250,6 +305,7 @@ class ClinicOps(QObject):
 
     # -- visits ---------------------------------------------------------------
 
+    @_one_attempt
     def start_visit(self, new_episode: bool = False, **fields: Any) -> OpResult[Visit]:
         """Start a visit for the open patient and open it."""
         patient = self._patient
@@ -266,6 +322,7 @@ class ClinicOps(QObject):
 
         return self._run(work, Changes(visit=True, visits=True, episode=True))
 
+    @_one_attempt
     def open_visit(self, visit_id: str | None) -> OpResult[Visit | None]:
         """Open a visit; another patient's visit opens that patient first."""
         self.flush_pending()

@@ -24,6 +24,7 @@ def test_tiny_bench_produces_every_row_with_numbers(qapp, tmp_path: Path) -> Non
         "open patient with",
         "chart redraw, 1,000 points",
         "patient search per keystroke",
+        "longest GUI stall while another program holds the write lock",
         "longest GUI stall during a backup",
         "longest GUI stall during Check database",
         "resident memory at first paint",
