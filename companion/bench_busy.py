@@ -14,9 +14,7 @@ from companion.core.records import SECTIONS
 OLD_GUI_BUSY_TIMEOUT_S = 0.02
 
 
-def bench_busy_save(
-    runs: int, folder: Path, key: bytes | None, frame_ms: float
-) -> Any:
+def bench_busy_save(runs: int, folder: Path, key: bytes | None, frame_ms: float) -> Any:
     """A flush of four typed SOAP sections under another connection's BEGIN
     IMMEDIATE: NoteAutosave.flush as the window runs it (one attempt, the app's
     busy timeout) against the old path (the same drafts and revisions, one
