@@ -22,7 +22,13 @@ from companion.store.cipher import (
     make_private,
     shred,
 )
-from companion.store.errors import DB_ERRORS, StoreError, raise_friendly
+from companion.store.errors import (
+    DB_ERRORS,
+    StoreError,
+    StoreFull,
+    is_disk_full,
+    raise_friendly,
+)
 
 if TYPE_CHECKING:
     from companion.store.database import Store
@@ -209,13 +215,17 @@ def _backup_locked(
                 raise StoreError(key="backup_check_failed", path=temp)
             os.replace(temp, final)
         finally:
-            with contextlib.suppress(FileNotFoundError):
-                temp.unlink()
+            # The copy's own rollback journal too: a full disk can leave it.
+            for leftover in (temp, temp.with_name(temp.name + "-journal")):
+                with contextlib.suppress(FileNotFoundError):
+                    leftover.unlink()
         _copy_keyinfo(conn, backup_dir)
         fsync_dir(backup_dir)
-    except DB_ERRORS as exc:
-        raise_friendly(exc, backup_dir)
-    except OSError as exc:
+    except (*DB_ERRORS, OSError) as exc:
+        if is_disk_full(exc):
+            raise StoreFull(key="backup_disk_full", folder=backup_dir) from exc
+        if not isinstance(exc, OSError):
+            raise_friendly(exc, backup_dir)
         raise StoreError(
             key="backup_write_failed", folder=backup_dir, reason=exc.strerror or exc
         ) from exc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
@@ -108,6 +109,11 @@ MESSAGES: Mapping[str, str] = {
         "was not changed. Check the backup drive."
     ),
     "backup_write_failed": "Could not write a backup to {folder}: {reason}.",
+    "backup_disk_full": (
+        "The drive holding the backups ({folder}) is full, so no backup was "
+        "made; the database itself was not changed. Free some space there or "
+        "choose another backup folder."
+    ),
     "keyinfo_unreadable": "The key description {path} cannot be read.",
     "key_not_in_keychain": (
         "The key of this encrypted database is not in this computer's keychain "
@@ -128,6 +134,11 @@ MESSAGES: Mapping[str, str] = {
     "restore_failed": (
         "The backup {backup} could not be put in place ({reason}); the "
         "database was left as it was."
+    ),
+    "restore_disk_full": (
+        "The drive holding {folder} is too full to put the backup {backup} in "
+        "place; the database was left as it was. Free some space, then try "
+        "again."
     ),
     "upgrade_conflict": (
         "An unfinished encryption of {path} was found next to a new file of "
@@ -199,10 +210,34 @@ class StoreCorrupt(StoreError):
     """The database file is damaged; reopening recovers from the newest backup."""
 
 
+# SQLite's own text for a result code (sqlite3_errstr), for the errors that
+# arrive without sqlite_errorcode: the drivers' Connection.backup raises them
+# bare, so a backup onto a full disk came out as a raw OperationalError.
+_CODE_BY_TEXT: Mapping[str, int] = {
+    "database or disk is full": SQLITE_FULL,
+    "attempt to write a readonly database": SQLITE_READONLY,
+    "database is locked": SQLITE_BUSY,
+    "database table is locked": SQLITE_LOCKED,
+    "database disk image is malformed": SQLITE_CORRUPT,
+    "file is not a database": SQLITE_NOTADB,
+    "unable to open database file": SQLITE_CANTOPEN,
+    "disk I/O error": SQLITE_IOERR,
+}
+
+
 def primary_code(exc: Exception) -> int | None:
     """The primary SQLite result code of an error, or None if it carries none."""
     code = getattr(exc, "sqlite_errorcode", None)
-    return None if code is None else code & 0xFF
+    if code is None:
+        return _CODE_BY_TEXT.get(str(exc))
+    return code & 0xFF
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """An SQLite SQLITE_FULL or an OSError ENOSPC/EDQUOT: no room on the drive."""
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    return isinstance(exc, Exception) and primary_code(exc) == SQLITE_FULL
 
 
 def translate(exc: Exception, path: Path | str) -> StoreError | None:

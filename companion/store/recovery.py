@@ -30,6 +30,8 @@ from companion.store.errors import (
     SQLITE_NOTADB,
     SQLITE_READONLY,
     StoreError,
+    StoreFull,
+    is_disk_full,
     primary_code,
     raise_friendly,
 )
@@ -323,6 +325,10 @@ def _copy_backup(backup: Path, temp: Path, key: bytes | None) -> None:
     except (*DB_ERRORS, OSError) as exc:
         temp.unlink(missing_ok=True)
         temp.with_name(temp.name + "-journal").unlink(missing_ok=True)
+        if is_disk_full(exc):
+            raise StoreFull(
+                key="restore_disk_full", backup=backup.name, folder=temp.parent
+            ) from exc
         raise StoreError(
             key="restore_failed", backup=backup.name, reason=_reason(exc)
         ) from exc
