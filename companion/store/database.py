@@ -60,10 +60,12 @@ from companion.store.errors import (
     raise_friendly,
 )
 from companion.store.export import export_patient
+from companion.store.key_check import key_is_known_good, remember_key_check
 from companion.store.keys import KeyUnavailable, read_keyinfo, stored_key
 from companion.store.lock import InstanceLock
 from companion.store.migrations import MIGRATIONS, Migrations, has_data
-from companion.store.recovery import RecoveryReport, recover
+from companion.store.missing_database import refuse_to_start_empty
+from companion.store.recovery import RecoveryReport, recover, set_aside
 from companion.store.search import SearchHit
 from companion.store.start_choices import prepare_start
 from companion.store.transaction import write_transaction
@@ -607,17 +609,25 @@ def _check_key_or_damage(path: Path, key: bytes, backups: Path) -> None:
     conn = connect(path, key, readonly=True)
     try:
         check_key(conn, path)
-        return
     except WrongKey:
+        conn.close()
         # Page 1 unreadable: either the key is wrong or the file is damaged. If
         # a backup opens with this key, the key is right and recovery may run.
         if any(is_intact(b.path, key) for b in list_backups(backups)[:5]):
             return
+        if key_is_known_good(path, key):
+            # The keyinfo's check value says the key is right: page 1 is
+            # damaged and no backup can replace it. Keep the file aside and
+            # offer what a missing database offers (salvage, or start empty
+            # after a typed confirmation), never "wrong passphrase".
+            set_aside(path, datetime.now(UTC))
+            refuse_to_start_empty(path, backups, key)
         raise
     except DB_ERRORS:
         return  # busy and the like: recovery's own check reports them
     finally:
         conn.close()
+    remember_key_check(path, key)
 
 
 def _connect(path: Path, busy_timeout: float, key: bytes | None) -> sqlite3.Connection:

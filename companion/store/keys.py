@@ -7,6 +7,7 @@ and cost parameters, never the key itself.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import secrets
@@ -108,6 +109,7 @@ class KeyInfo:
     time_cost: int = ARGON2["time_cost"]
     memory_cost: int = ARGON2["memory_cost"]
     parallelism: int = ARGON2["parallelism"]
+    check: str = ""  # key_check.key_check(key): tells damage from a wrong key
 
 
 def read_keyinfo(db_path: Path) -> KeyInfo | None:
@@ -271,7 +273,7 @@ def _find_lost_key(
             )
     for found, key in candidates:
         if _opens(db_path, key):
-            write_keyinfo(db_path, found)
+            write_keyinfo(db_path, dataclasses.replace(found, check=_check(key)))
             return key
     raise KeyUnavailable(key="keyinfo_missing", path=keyinfo_path(db_path), copy=copy)
 
@@ -290,15 +292,21 @@ def _new_key(
         except keyring.errors.KeyringError as exc:
             raise KeyUnavailable(key="keychain_save_failed", reason=exc) from exc
         # Only after the keychain has it, or the database could be orphaned.
-        write_keyinfo(db_path, KeyInfo("keychain", key_id=key_id))
+        write_keyinfo(db_path, KeyInfo("keychain", key_id=key_id, check=_check(key)))
         return key
     passphrase = _ask(ask_passphrase, new=True)
     if len(passphrase) < MIN_PASSPHRASE:
         raise StoreError(key="passphrase_too_short", count=MIN_PASSPHRASE)
     info = KeyInfo("passphrase", salt=secrets.token_bytes(16).hex())
     key = derive_key(passphrase, info)
-    write_keyinfo(db_path, info)
+    write_keyinfo(db_path, dataclasses.replace(info, check=_check(key)))
     return key
+
+
+def _check(key: bytes) -> str:
+    from companion.store.key_check import key_check
+
+    return key_check(key)
 
 
 def _ask(ask: Callable[[bool], str | None] | None, new: bool) -> str:
