@@ -4,21 +4,28 @@
 
 Read-only: it opens the database and the backups with read-only connections,
 never runs recovery, never repairs, and takes no lock (it may run beside the
-app). It checks that every row's hash chains from the one before, that the
-triggers refusing UPDATE and DELETE are there, and that the newest audit row
-of every backup (an anchor kept outside the database) is still in the log
-with the same hash: deleting the newest rows, or all of them, breaks no link
-of the chain but loses an anchor. Exit code 0 when all hold, 1 when any does
-not, 2 when the database cannot be read. Uses the keychain key, or asks for
-the passphrase on the terminal when the database was encrypted with one.
+app). On read-only media (a write-protected stick, a read-only mount) it
+creates no file there: a file without a WAL is read as immutable, and one with
+a WAL but no -shm is copied, with its WAL, to a temporary folder elsewhere and
+read there. It checks that every row's hash chains from the one before, that
+the triggers refusing UPDATE and DELETE are there, and that the newest audit
+row of every backup (an anchor kept outside the database) is still in the log
+with the same hash: deleting the newest rows, or all of them, breaks no link of
+the chain but loses an anchor. Exit code 0 when all hold, 1 when any does not,
+2 when the database cannot be read. Uses the keychain key, or asks for the
+passphrase on the terminal when the database was encrypted with one.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
+import os
+import shutil
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from companion.paths import resolve_paths
@@ -43,6 +50,44 @@ def _key(db: Path) -> bytes | None:
     return database_key(db, _ask) if read_keyinfo(db) is not None else None
 
 
+def on_read_only_media(folder: Path) -> bool:
+    """True when nothing can be written in folder (as root too: a ro mount)."""
+    try:
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return True
+    except OSError:
+        return False
+    return not os.access(folder, os.W_OK)
+
+
+@contextlib.contextmanager
+def reading(path: Path, key: bytes | None) -> Iterator[Connection]:
+    """A read-only connection to path that creates no file beside it on
+    read-only media (where SQLite would need a -shm it cannot make)."""
+    wal = path.with_name(path.name + "-wal")
+    shm = path.with_name(path.name + "-shm")
+    copy_dir: str | None = None
+    if not on_read_only_media(path.parent):
+        conn = connect(path, key, readonly=True)
+    elif not wal.exists() or wal.stat().st_size == 0:
+        conn = connect(path, key, readonly=True, immutable=True)
+    elif shm.exists():
+        conn = connect(path, key, readonly=True)  # SQLite reads a -shm read-only
+    else:
+        # A WAL to replay and no -shm: read a private copy, never in place.
+        copy_dir = tempfile.mkdtemp(prefix="audit-verify-")
+        target = Path(copy_dir) / path.name
+        shutil.copyfile(path, target)
+        shutil.copyfile(wal, target.with_name(target.name + "-wal"))
+        conn = connect(target, key, readonly=True)
+    try:
+        yield conn
+    finally:
+        conn.close()
+        if copy_dir is not None:
+            shutil.rmtree(copy_dir, ignore_errors=True)
+
+
 def _head(conn: Connection) -> tuple[int, str] | None:
     return conn.execute(
         f"SELECT id, hash FROM {TABLE} ORDER BY id DESC LIMIT 1"
@@ -54,11 +99,8 @@ def anchor_problems(conn: Connection, backup_dir: Path, key: bytes | None) -> li
     problems = []
     for backup in list_backups(backup_dir):
         try:
-            other = connect(backup.path, key, readonly=True)
-            try:
+            with reading(backup.path, key) as other:
                 head = _head(other)
-            finally:
-                other.close()
         except DB_ERRORS:
             continue  # unreadable or too old to have a log: no anchor
         if head is None:
@@ -82,8 +124,7 @@ def anchor_problems(conn: Connection, backup_dir: Path, key: bytes | None) -> li
 
 def check(db: Path, backup_dir: Path, key: bytes | None) -> tuple[int, list[str]]:
     """(rows in the log, every problem found); reads only."""
-    conn = connect(db, key, readonly=True)
-    try:
+    with reading(db, key) as conn:
         names = {
             name
             for (name,) in conn.execute(
@@ -107,8 +148,6 @@ def check(db: Path, backup_dir: Path, key: bytes | None) -> tuple[int, list[str]
         found = [row[0] for row in conn.execute("PRAGMA quick_check(20)")]
         if found != ["ok"]:
             problems.append("DAMAGED DATABASE: " + "; ".join(found))
-    finally:
-        conn.close()
     return count, problems
 
 

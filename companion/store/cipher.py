@@ -39,6 +39,7 @@ def connect(
     key: bytes | None,
     *,
     readonly: bool = False,
+    immutable: bool = False,
     timeout: float = 5.0,
     isolation_level: str | None = "",
     check_same_thread: bool = True,
@@ -47,10 +48,14 @@ def connect(
 
     check_same_thread=False lets a connection opened on one thread be handed to
     another; the caller must still never use it from two threads at once.
+    immutable (with readonly) tells SQLite the file cannot change: no lock,
+    no -shm, for a file on read-only media with no WAL to replay.
     """
     target = Path(path)
     if readonly:
         name: str = f"{target.resolve().as_uri()}?mode=ro"
+        if immutable:
+            name += "&immutable=1"
     else:
         name = str(target)
     if not readonly:
