@@ -373,6 +373,10 @@ def _read_toml(path: Path, cache_dir: Path | None = None) -> dict[str, Any]:
         return load_toml(path, cache_dir)
     except UnicodeDecodeError:
         raise ContentError(path.name, "(file)", "not valid UTF-8") from None
+    except RecursionError:
+        # tomllib parses nested arrays and tables by recursion: a hostile or
+        # broken file nested thousands deep must read as bad content too.
+        raise ContentError(path.name, "(file)", "nested too deeply") from None
     except ValueError as exc:  # tomllib.TOMLDecodeError, imported only on a miss
         message = str(exc)
         match = _SYNTAX_POSITION.search(message)

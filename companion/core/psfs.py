@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from companion.core.records import InvalidInput
+from companion.core.records import InvalidInput, check_storable
 
 PSFS_MIN_ACTIVITIES = 3
 PSFS_MAX_ACTIVITIES = 5
@@ -77,7 +77,7 @@ def _activity(value: object) -> str:
             f"PSFS activity names are at most {ACTIVITY_MAX_LENGTH} characters "
             f"({name[:20]!r}… is {len(name)}).",
         )
-    return name
+    return check_storable("psfs", name)
 
 
 def _rating(name: str, value: object) -> int:

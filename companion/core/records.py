@@ -88,6 +88,20 @@ def validate_language(value: object) -> str:
 def _text(field_name: str, value: object) -> str:
     if not isinstance(value, str):
         raise InvalidInput(field_name, f"{field_name} must be text (got {value!r}).")
+    return check_storable(field_name, value)
+
+
+def check_storable(field_name: str, value: str) -> str:
+    """value, unless it holds a lone surrogate (as "\ud800"), which no UTF-8 file
+    can hold: SQLite's driver raised UnicodeEncodeError mid-save for it."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidInput(
+            field_name,
+            f"{field_name} holds a character that cannot be saved (an unpaired"
+            f" surrogate at position {exc.start}); retype that part.",
+        ) from None
     return value
 
 

@@ -10,6 +10,7 @@ from companion.core.records import (
     SECTIONS,
     InvalidInput,
     NoteRevision,
+    check_storable,
     validate_section,
 )
 from companion.store.errors import StoreError
@@ -32,6 +33,7 @@ def check_note_input(visit_id: object, section: object, text: object) -> None:
         raise StoreError(
             key="note_too_long", size=f"{len(text):,}", limit=f"{MAX_NOTE_CHARS:,}"
         )
+    check_storable("text", text)
 
 
 def append_revision(
