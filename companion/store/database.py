@@ -21,6 +21,7 @@ from companion.core.records import (
     NoteRevision,
     Patient,
     Visit,
+    check_storable,
 )
 from companion.store import (
     audit,
@@ -222,6 +223,12 @@ class Store:
 
     def find_patients(self, query: str, limit: int = 50) -> list[Patient]:
         """Patients by chart number, initials or name prefix, ignoring case."""
+        try:
+            check_storable("query", query)
+        except InvalidInput:
+            # A lone surrogate (pasted from a broken source): no saved field
+            # can hold one, so nothing matches; the driver raised on it.
+            return []
         with self._reading():
             return patients.find_patients(self.db, query, limit)
 
