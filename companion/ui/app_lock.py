@@ -100,7 +100,11 @@ _CLEARABLE = (
 def scrub(root: QWidget) -> None:
     """Empty every text-bearing widget under root (used on dialogs being closed)."""
     for widget in [root, *root.findChildren(QWidget)]:
-        if isinstance(widget, _CLEARABLE):
+        if isinstance(widget, QLineEdit):
+            # clear() is itself an undoable edit: Ctrl+Z after the unlock
+            # brought the query back. setText drops the undo history.
+            widget.setText("")
+        elif isinstance(widget, _CLEARABLE):
             widget.clear()
         elif isinstance(widget, QTableWidget):
             widget.clearContents()

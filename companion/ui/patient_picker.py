@@ -131,9 +131,10 @@ class PatientPicker(QWidget):
     def clear(self) -> None:
         """Forget the query and the matches (the lock shows no names)."""
         self.search.blockSignals(True)
-        self.search.clear()
+        # setText, not clear(): clear() is an undoable edit, and the query must
+        # not come back with Ctrl+Z after the lock; setText drops the history.
+        self.search.setText("")
         self.search.blockSignals(False)
-        # The query must not come back with Ctrl+Z after the lock.
         self.search.setModified(False)
         self.results.clear()
 
