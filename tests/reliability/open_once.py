@@ -15,7 +15,7 @@ from companion.store import StoreLocked, StoreReadOnly, open_store
 NOBODY = 65534
 
 
-def main(db_path: str, as_nobody: bool) -> int:
+def main(db_path: str, as_nobody: bool, key: bytes | None = None) -> int:
     """Print OPENED (0), LOCKED: <message> (3) or READONLY: <message> (4)."""
     if as_nobody:
         # Root ignores file permissions; an unprivileged user meets them for real.
@@ -23,7 +23,7 @@ def main(db_path: str, as_nobody: bool) -> int:
         os.setgid(NOBODY)
         os.setuid(NOBODY)
     try:
-        store = open_store(Path(db_path))
+        store = open_store(Path(db_path), key=key)
     except StoreLocked as exc:
         print(f"LOCKED: {exc}", flush=True)
         return 3
@@ -39,4 +39,6 @@ def main(db_path: str, as_nobody: bool) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1], "--as-nobody" in sys.argv[2:]))
+    hexes = [a.removeprefix("--key=") for a in sys.argv[2:] if a.startswith("--key=")]
+    key = bytes.fromhex(hexes[0]) if hexes else None
+    raise SystemExit(main(sys.argv[1], "--as-nobody" in sys.argv[2:], key))

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from companion.store import StoreBusy, open_store
+from companion.store.cipher import connect
 
 
-def test_foreign_writer_makes_store_busy_then_free(db_path: Path) -> None:
+def test_foreign_writer_makes_store_busy_then_free(
+    db_path: Path, key: bytes | None
+) -> None:
     """While a viewer holds a write transaction, saves fail cleanly; then succeed."""
-    with open_store(db_path, busy_timeout=0.1) as store:
+    with open_store(db_path, busy_timeout=0.1, key=key) as store:
         patient = store.create_patient(initials="BZ")
-        other = sqlite3.connect(db_path, isolation_level=None)
+        other = connect(db_path, key, isolation_level=None)
         try:
             other.execute("BEGIN IMMEDIATE")
             with pytest.raises(StoreBusy, match="Another program"):

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from companion.store import Store, open_store
+from companion.store.key_check import key_check
+from companion.store.keys import KeyInfo, write_keyinfo
 from companion.store.missing_database import MissingDatabase
 from companion.store.start_choices import start_empty_confirmed
 from tests.reliability.full_check import open_after_full_check
@@ -97,43 +99,48 @@ def test_garbage_pages_restore_the_backup_and_keep_what_is_readable(
         assert again.recovery is None
 
 
-def test_not_a_database_without_backup_is_kept_and_asks(tmp_path: Path) -> None:
+def test_not_a_database_without_backup_is_kept_and_asks(
+    tmp_path: Path, key: bytes | None
+) -> None:
     """A file that is not SQLite, with no backup: kept aside, then a question.
 
     Nothing is emptied on the program's own say: MissingDatabase lists the
     damaged copy, and an empty database is made only after the typed word.
+    Encrypted, the keyinfo's check value tells the damage from a wrong key.
     """
     db = tmp_path / "companion.db"
+    if key is not None:
+        write_keyinfo(db, KeyInfo("keychain", key_id="k1", check=key_check(key)))
     junk = b"This is a spreadsheet, not a database.\n" * 500
     db.write_bytes(junk)
     (tmp_path / "companion.db-wal").write_bytes(b"stale wal")
     with pytest.raises(MissingDatabase) as caught:
-        open_store(db, backup_dir=tmp_path / "backups")
+        open_store(db, backup_dir=tmp_path / "backups", key=key)
     found = caught.value.findings
     assert found.newest_backup is None
     assert [p.read_bytes() for p in found.damaged] == [junk]
     assert (tmp_path / (found.damaged[0].name + "-wal")).read_bytes() == b"stale wal"
     with pytest.raises(MissingDatabase):  # asked again until someone chooses
-        open_store(db, backup_dir=tmp_path / "backups")
-    start_empty_confirmed(db, "EMPTY")
-    with open_store(db, backup_dir=tmp_path / "backups") as store:
+        open_store(db, backup_dir=tmp_path / "backups", key=key)
+    start_empty_confirmed(db, "EMPTY", key)
+    with open_store(db, backup_dir=tmp_path / "backups", key=key) as store:
         assert store.find_patients("") == []
         store.create_patient(initials="NW")
     assert found.damaged[0].read_bytes() == junk
 
 
-def test_damaged_backups_are_skipped(tmp_path: Path) -> None:
+def test_damaged_backups_are_skipped(tmp_path: Path, key: bytes | None) -> None:
     """Recovery restores the newest backup that passes integrity_check."""
     db = tmp_path / "companion.db"
     backups = tmp_path / "backups"
-    with open_store(db, backup_dir=backups) as store:
+    with open_store(db, backup_dir=backups, key=key) as store:
         store.create_patient(chart_number="in-good-backup")
         good = store.backup("daily")
         store.create_patient(chart_number="in-bad-backup")
         bad = store.backup("auto")
     bad.write_bytes(b"\0" * 8192)
     db.write_bytes(b"garbage" * 1000)
-    with open_store(db, backup_dir=backups) as store:
+    with open_store(db, backup_dir=backups, key=key) as store:
         assert store.recovery is not None and store.recovery.restored_from == good
         assert [p.chart_number for p in store.find_patients("in-")] == [
             "in-good-backup"

@@ -21,15 +21,17 @@ from tests.reliability.visit_writer import note_text
 WRITER = Path(__file__).with_name("visit_writer.py")
 LANES = 2  # one database per lane, run side by side on the two cores
 ROUNDS_PER_LANE = 100
+KEYS = (None, bytes(range(32)))
 pytestmark = pytest.mark.skipif(
     not hasattr(signal, "SIGKILL"), reason="needs SIGKILL (POSIX)"
 )
 
 
-def _one_kill(db: Path, rng: random.Random) -> list[str]:
+def _one_kill(db: Path, rng: random.Random, key: bytes | None) -> list[str]:
     """Start the writer, wait for an ack, let it run 5–50 ms, SIGKILL it."""
+    extra = [key.hex()] if key else []
     proc = subprocess.Popen(
-        [sys.executable, "-I", str(WRITER), str(db)],
+        [sys.executable, "-I", str(WRITER), str(db), *extra],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
@@ -56,12 +58,12 @@ def _one_kill(db: Path, rng: random.Random) -> list[str]:
     return [line for line in lines if len(line) == 32]
 
 
-def _check(db: Path, acked: set[str]) -> None:
+def _check(db: Path, acked: set[str], key: bytes | None) -> None:
     """Reopen (proving the lock died) and find every acked visit with its notes."""
     probe = InstanceLock(db)
     probe.acquire()  # raises StoreLocked if the killed process still held it
     probe.release()
-    with open_store(db) as store:
+    with open_store(db, key=key) as store:
         assert store.recovery is None
         visits = {row[0] for row in store.conn.execute("SELECT id FROM visits")}
         missing = acked - visits
@@ -78,14 +80,14 @@ def _check(db: Path, acked: set[str]) -> None:
         assert ok, messages
 
 
-def _lane(folder: Path, seed: int) -> tuple[int, int]:
+def _lane(folder: Path, seed: int, key: bytes | None) -> tuple[int, int]:
     rng = random.Random(seed)
     folder.mkdir()
     db = folder / "companion.db"
     acked: set[str] = set()
     for _ in range(ROUNDS_PER_LANE):
-        acked.update(_one_kill(db, rng))
-        _check(db, acked)
+        acked.update(_one_kill(db, rng, key))
+        _check(db, acked, key)
     return ROUNDS_PER_LANE, len(acked)
 
 
@@ -95,7 +97,9 @@ def test_acknowledged_saves_survive_sigkill(tmp_path: Path) -> None:
     seed = random.randrange(2**32)
     with ThreadPoolExecutor(LANES) as pool:
         futures = [
-            pool.submit(_lane, tmp_path / f"lane{n}", seed + n) for n in range(LANES)
+            # Lane 0 plain SQLite, lane 1 the encrypted store as the app keeps it.
+            pool.submit(_lane, tmp_path / f"lane{n}", seed + n, KEYS[n % 2])
+            for n in range(LANES)
         ]
         results = [f.result() for f in futures]
     rounds = sum(r for r, _ in results)

@@ -53,23 +53,27 @@ def _set_writable(folder: Path, writable: bool) -> None:
     folder.chmod(0o777 if writable else 0o555)
 
 
-def _open_elsewhere(db: Path) -> subprocess.CompletedProcess[str]:
+def _open_elsewhere(db: Path, key: bytes | None) -> subprocess.CompletedProcess[str]:
     args = [sys.executable, "-I", str(OPEN_ONCE), str(db)]
+    if key:
+        args.append(f"--key={key.hex()}")
     if IS_ROOT:
         args.append("--as-nobody")
     return subprocess.run(args, capture_output=True, text=True, timeout=60)
 
 
 @pytest.mark.skipif(os.name == "nt", reason="POSIX permissions")
-def test_read_only_folder_is_reported_then_recovers(shared_folder: Path) -> None:
+def test_read_only_folder_is_reported_then_recovers(
+    shared_folder: Path, key: bytes | None
+) -> None:
     """A read-only folder and file give StoreReadOnly; made writable, saving works."""
     db = shared_folder / "companion.db"
-    with open_store(db) as store:
+    with open_store(db, key=key) as store:
         store.create_patient(initials="RO")
     _set_writable(shared_folder, False)
     if not IS_ROOT and os.access(shared_folder, os.W_OK):
         pytest.skip("this user can write despite chmod")
-    result = _open_elsewhere(db)
+    result = _open_elsewhere(db, key)
     assert result.returncode == 4, result.stdout + result.stderr
     assert result.stdout.startswith("READONLY: The database folder is read-only")
     assert str(shared_folder) in result.stdout
@@ -80,8 +84,8 @@ def test_read_only_folder_is_reported_then_recovers(shared_folder: Path) -> None
     ]
 
     _set_writable(shared_folder, True)
-    result = _open_elsewhere(db)
+    result = _open_elsewhere(db, key)
     assert (result.returncode, result.stdout.strip()) == (0, "OPENED"), result.stderr
-    with open_store(db) as store:
+    with open_store(db, key=key) as store:
         assert {p.initials for p in store.find_patients("")} == {"RO", "OK"}
     assert stat.S_IMODE(shared_folder.stat().st_mode) == 0o777

@@ -11,25 +11,28 @@ from companion.store import open_store
 OPEN_ONCE = Path(__file__).with_name("open_once.py")
 
 
-def _try_open(db: Path) -> subprocess.CompletedProcess[str]:
+def _try_open(db: Path, key: bytes | None) -> subprocess.CompletedProcess[str]:
+    extra = [f"--key={key.hex()}"] if key else []
     return subprocess.run(
-        [sys.executable, "-I", str(OPEN_ONCE), str(db)],
+        [sys.executable, "-I", str(OPEN_ONCE), str(db), *extra],
         capture_output=True,
         text=True,
         timeout=60,
     )
 
 
-def test_second_process_is_locked_out_until_close(db_path: Path) -> None:
+def test_second_process_is_locked_out_until_close(
+    db_path: Path, key: bytes | None
+) -> None:
     """The other process gets StoreLocked with the message; after close it opens."""
-    store = open_store(db_path)
+    store = open_store(db_path, key=key)
     try:
-        result = _try_open(db_path)
+        result = _try_open(db_path, key)
         assert result.returncode == 3, result.stderr
         assert result.stdout.startswith("LOCKED: Spine Companion is already open")
         assert str(db_path) in result.stdout
         assert "Close the other window first." in result.stdout
     finally:
         store.close()
-    result = _try_open(db_path)
+    result = _try_open(db_path, key)
     assert (result.returncode, result.stdout.strip()) == (0, "OPENED"), result.stderr

@@ -16,9 +16,12 @@ def note_text(visit_id: str, section: str) -> str:
     return f"{section} note for {visit_id}: dolor lumbar 😀 \x00 end"
 
 
-def main(db_path: str) -> None:
-    """Save until killed; print a visit id only after its last COMMIT returned."""
-    store = open_store(Path(db_path))
+def main(db_path: str, key_hex: str = "") -> None:
+    """Save until killed; print a visit id only after its last COMMIT returned.
+
+    With a key (hex) the store is encrypted, as the app keeps it.
+    """
+    store = open_store(Path(db_path), key=bytes.fromhex(key_hex) if key_hex else None)
     patient = store.create_patient(initials="KW")
     out = sys.stdout
     n = 0
@@ -33,4 +36,4 @@ def main(db_path: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(*sys.argv[1:3])
