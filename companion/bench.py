@@ -1288,6 +1288,7 @@ def run(
 
     busy_dir = cache / "busy-save"
     shutil.rmtree(busy_dir, ignore_errors=True)
+    busy_dir.mkdir(parents=True)
     busy_key = bench_key(busy_dir / "companion.db")
     busy_runs = max(3, size.save_runs // 30)
     rows.append(bench_busy_save(busy_runs, busy_dir, busy_key, FRAME_MS))
