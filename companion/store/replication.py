@@ -400,3 +400,70 @@ def verify_remote_audit(conn: sqlite3.Connection) -> dict[str, tuple[bool, int |
         result[room] = (True, None) if ok else (False, entry_id)
         expected[room] = (entry_id, digest)
     return result
+
+
+def resolve_programme(
+    conn: sqlite3.Connection, path: Path | str, visit_id: str, items: list[Any]
+) -> str:
+    """Settle a programme's versions with `items` (one version's, as JSON); its id."""
+    revision = new_id()
+    with write_transaction(conn, path):
+        (top,) = conn.execute(
+            "SELECT max(revision) FROM exercise_programmes WHERE visit_id = ?",
+            (visit_id,),
+        ).fetchone()
+        conn.execute(
+            "INSERT INTO exercise_programmes"
+            " (id, visit_id, revision, items, created, resolves)"
+            f" VALUES (?, ?, ?, ?, {NOW_SQL}, ?)",
+            (revision, visit_id, (top or 0) + 1, json.dumps(items), top or 0),
+        )
+    return revision
+
+
+def resolve(
+    conn: sqlite3.Connection, path: Path | str, conflict: Conflict, pick: Version
+) -> str:
+    """Settle any conflict with the version the clinician picked; the new row's id."""
+    if conflict.kind == "note":
+        return resolve_note(
+            conn, path, conflict.record_id, conflict.section, pick.content["text"]
+        )
+    if conflict.kind == "programme":
+        return resolve_programme(conn, path, conflict.record_id, pick.content["items"])
+    return resolve_record(
+        conn, path, conflict.kind, conflict.record_id, pick.revision_id
+    )
+
+
+def open_worker_connection(path: Path, key: bytes | None) -> sqlite3.Connection:
+    """A connection of the replication worker's own, set up like the store's."""
+    from companion.store.cipher import connect
+    from companion.store.database import BUSY_TIMEOUT_SECONDS, apply_pragmas
+
+    conn = connect(path, key, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+    try:
+        apply_pragmas(conn)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def sync_some(
+    conn: sqlite3.Connection, path: Path | str, hub: Hub, batches: int = 20
+) -> SyncReport:
+    """Push all waiting, pull at most `batches` batches: a round that stays short.
+
+    behind > 0 afterwards means "catching up": the worker runs another round.
+    """
+    pushed = pulled = 0
+    while sent := push_batch(conn, path, hub):
+        pushed += sent
+    for _ in range(batches):
+        got = pull_batch(conn, path, hub)
+        pulled += got
+        if got < BATCH:
+            break
+    behind = max(0, hub.tip() - last_seq(conn))
+    return SyncReport(pushed, pulled, waiting(conn), behind)
