@@ -160,11 +160,6 @@ def _apply(conn: sqlite3.Connection, rows: Iterable[Pulled]) -> None:
                 row.room_id,
             ),
         )
-        if row.room_id == own:
-            conn.execute(
-                "DELETE FROM sync_outbox WHERE kind = ? AND row_id = ?",
-                (row.kind, local_id),
-            )
         newest = row.seq
     for table, record_id in touched:
         _materialize(conn, table, record_id)

@@ -90,13 +90,14 @@ TABLES = (
     CREATE TRIGGER record_revisions_refuse_delete BEFORE DELETE ON record_revisions
     BEGIN SELECT RAISE(ABORT, 'record revisions are never deleted'); END
     """,
-    # What this room made and the hub has not confirmed yet, in the order made.
+    # What this room made and the hub has not confirmed yet, in the order made
+    # (rowid order: a new row always goes after every row still here). No
+    # other index: each save adds to it, and only push reads it, in order.
     """
     CREATE TABLE sync_outbox (
-        n INTEGER PRIMARY KEY AUTOINCREMENT,
+        n INTEGER PRIMARY KEY,
         kind TEXT NOT NULL,
-        row_id TEXT NOT NULL,
-        UNIQUE (kind, row_id)
+        row_id TEXT NOT NULL
     )
     """,
     # The hub's sequence number of every replicated row it has shown this room.
@@ -256,7 +257,7 @@ def _outbox_trigger(kind: str) -> str:
         CREATE TRIGGER {table}_outbox AFTER INSERT ON {table}
         WHEN {NOT_APPLYING}
         BEGIN
-            INSERT OR IGNORE INTO sync_outbox (kind, row_id)
+            INSERT INTO sync_outbox (kind, row_id)
             VALUES ('{kind}', CAST(NEW.{key} AS TEXT));
         END
     """
