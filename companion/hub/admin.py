@@ -80,25 +80,13 @@ def add_room(admin_dsn: str, database: str, role: str, label: str = "") -> RoomL
 
 def verify_audit(admin_dsn: str, database: str) -> dict[str, tuple[bool, int | None]]:
     """Recompute every room's audit chain on the hub: room id → (ok, first bad id)."""
-    from companion.store.audit import GENESIS, canonical, chain_hash
+    from companion.store.replication import verify_chains
 
-    result: dict[str, tuple[bool, int | None]] = {}
     with _connect(admin_dsn, dbname=database) as conn:
         rows = conn.execute(
-            "SELECT room_id, payload FROM hub_rows WHERE kind = 'audit'"
+            "SELECT room_id, (payload->>'id')::bigint, payload->>'at',"
+            " payload->>'event', payload->>'record_id', payload->>'prev_hash',"
+            " payload->>'hash' FROM hub_rows WHERE kind = 'audit'"
             " ORDER BY room_id, (payload->>'id')::bigint"
         )
-        prev: dict[str, tuple[int, str]] = {}
-        for room, p in rows:
-            if room in result and not result[room][0]:
-                continue
-            last_id, last_hash = prev.get(room, (0, GENESIS))
-            text = canonical(p["id"], p["at"], p["event"], p["record_id"])
-            good = (
-                p["id"] == last_id + 1
-                and p["prev_hash"] == last_hash
-                and chain_hash(last_hash, text) == p["hash"]
-            )
-            result[room] = (True, None) if good else (False, p["id"])
-            prev[room] = (p["id"], p["hash"])
-    return result
+        return verify_chains(rows)

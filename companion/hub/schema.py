@@ -47,8 +47,10 @@ STEPS: tuple[tuple[str, tuple[str, ...]], ...] = (
             FOR EACH ROW EXECUTE FUNCTION hub_refuse_change()
             """,
             # The hub's half of verifying each room's audit chain: every row
-            # must link to the room's previous one and hash to what it says
-            # (the same canonical text as companion/store/audit.py).
+            # must link to a row before it and hash to what it says (the same
+            # canonical text as companion/store/audit.py). A room restored from
+            # a backup goes on from an earlier row: its chain forks, and both
+            # branches are kept, each link checked.
             f"""
             CREATE FUNCTION hub_check_audit() RETURNS trigger
             LANGUAGE plpgsql AS $$
@@ -65,7 +67,8 @@ STEPS: tuple[tuple[str, tuple[str, ...]], ...] = (
                 ELSE
                     SELECT h.payload->>'hash' INTO want_prev FROM hub_rows h
                     WHERE h.room_id = NEW.room_id AND h.kind = 'audit'
-                      AND (h.payload->>'id')::bigint = n - 1;
+                      AND (h.payload->>'id')::bigint = n - 1
+                      AND h.payload->>'hash' = p->>'prev_hash';
                 END IF;
                 body := '{{"at":' || to_json(p->>'at')::text
                     || ',"event":' || to_json(p->>'event')::text

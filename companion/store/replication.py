@@ -69,19 +69,25 @@ def waiting(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT count(*) FROM sync_outbox").fetchone()[0]
 
 
-def hub_key(room: str, kind: str, row_id: str) -> str:
-    """The row's key on the hub: its UUID, or for an audit row one made from it."""
+def hub_key(room: str, kind: str, row_id: str, digest: str = "") -> str:
+    """The row's key on the hub: its UUID, or for an audit row one made from it.
+
+    An audit row's key includes its hash: after a restore from backup the room
+    writes new rows under ids the hub already holds, and both are kept.
+    """
     if kind == "audit":
-        return uuid.uuid5(_AUDIT_NAMESPACE, f"{room}:{row_id}").hex
+        return uuid.uuid5(_AUDIT_NAMESPACE, f"{room}:{row_id}:{digest}").hex
     return row_id
 
 
-def _row_payload(conn: sqlite3.Connection, kind: str, row_id: str) -> dict[str, Any]:
+def _row_payload(
+    conn: sqlite3.Connection, kind: str, row_id: str
+) -> dict[str, Any] | None:
     table, key = KINDS[kind]
     cursor = conn.execute(f"SELECT * FROM {table} WHERE {key} = ?", (row_id,))
     names = [d[0] for d in cursor.description]
     row = cursor.fetchone()
-    return dict(zip(names, row, strict=True))
+    return None if row is None else dict(zip(names, row, strict=True))
 
 
 def push_batch(
@@ -98,15 +104,15 @@ def push_batch(
     ).fetchall()
     if not queued:
         return 0
-    rows = [
-        {
-            "kind": kind,
-            "row_id": hub_key(room, kind, row_id),
-            "payload": _row_payload(conn, kind, row_id),
-        }
-        for _, kind, row_id in queued
-    ]
-    hub.push(rows)
+    rows = []
+    for _, kind, row_id in queued:
+        payload = _row_payload(conn, kind, row_id)
+        if payload is None:
+            continue  # rows are never deleted; only a hand-edited file lacks one
+        key = hub_key(room, kind, row_id, payload.get("hash", ""))
+        rows.append({"kind": kind, "row_id": key, "payload": payload})
+    if rows:
+        hub.push(rows)
     with write_transaction(conn, path):
         conn.execute("DELETE FROM sync_outbox WHERE n <= ?", (queued[-1][0],))
     return len(queued)
@@ -373,28 +379,42 @@ def resolve_note(
     return revision
 
 
-def verify_remote_audit(conn: sqlite3.Connection) -> dict[str, tuple[bool, int | None]]:
-    """Recompute every other room's audit chain: room id → (ok, first bad row id)."""
+def verify_chains(
+    rows: Iterable[tuple[str, int, str, str, str, str, str]],
+) -> dict[str, tuple[bool, int | None]]:
+    """Each room's audit chain: room id → (ok, first bad row id).
+
+    rows are (room, id, at, event, record_id, prev_hash, hash) in room and id
+    order. Every row must hash to what it says and link to a row before it
+    (id - 1 with that hash, or the genesis); a restore from backup forks a
+    chain, which is fine, but a row whose link is missing or altered is not.
+    """
     from companion.store.audit import GENESIS, canonical, chain_hash
 
     result: dict[str, tuple[bool, int | None]] = {}
-    expected: dict[str, tuple[int, str]] = {}
-    for room, entry_id, at, event, record_id, prev_hash, digest in conn.execute(
-        "SELECT room_id, id, at, event, record_id, prev_hash, hash"
-        " FROM remote_audit_log ORDER BY room_id, id"
-    ):
+    seen: set[tuple[str, int, str]] = set()
+    for room, entry_id, at, event, record_id, prev_hash, digest in rows:
         if room in result and not result[room][0]:
             continue
-        last_id, last_hash = expected.get(room, (0, GENESIS))
         text = canonical(entry_id, at, event, record_id)
-        ok = (
-            entry_id == last_id + 1
-            and prev_hash == last_hash
-            and chain_hash(prev_hash, text) == digest
-        )
+        linked = (
+            prev_hash == GENESIS if entry_id == 1
+            else (room, entry_id - 1, prev_hash) in seen
+        )  # fmt: skip
+        ok = linked and chain_hash(prev_hash, text) == digest
         result[room] = (True, None) if ok else (False, entry_id)
-        expected[room] = (entry_id, digest)
+        seen.add((room, entry_id, digest))
     return result
+
+
+def verify_remote_audit(conn: sqlite3.Connection) -> dict[str, tuple[bool, int | None]]:
+    """Recompute every other room's audit chain: room id → (ok, first bad row id)."""
+    return verify_chains(
+        conn.execute(
+            "SELECT room_id, id, at, event, record_id, prev_hash, hash"
+            " FROM remote_audit_log ORDER BY room_id, id"
+        )
+    )
 
 
 def resolve_programme(

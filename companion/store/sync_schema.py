@@ -120,7 +120,8 @@ TABLES = (
         record_id TEXT NOT NULL,
         prev_hash TEXT NOT NULL,
         hash TEXT NOT NULL,
-        PRIMARY KEY (room_id, id)
+        -- hash too: a room restored from a backup forks its chain.
+        PRIMARY KEY (room_id, id, hash)
     )
     """,
     """

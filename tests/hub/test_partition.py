@@ -204,3 +204,31 @@ def test_clocks_ten_minutes_apart_order_by_the_hub_not_the_clock(
     assert a.store.current_notes(visit.id)["P"].text == "Review in a week."
     assert replication.conflicts(a.conn) == []
     assert_converged(a.conn, b.conn)
+
+
+def test_a_room_restored_from_a_backup_goes_on_replicating(hub: Hub) -> None:
+    """A restore rewinds the room's audit chain: the fork is kept, all verified."""
+    import shutil
+
+    from companion.hub import admin
+
+    a, b = hub.room("a"), hub.room("b")
+    a.store.audit("open_patient", "before-backup")
+    backup = a.store.backup()
+    a.store.audit("open_patient", "lost-by-the-restore")
+    a.sync()
+    a.store.close()
+    for suffix in ("-wal", "-shm"):
+        a.path.with_name(a.path.name + suffix).unlink(missing_ok=True)
+    shutil.copy(backup, a.path)
+    a = hub.reopen(a)
+    a.store.audit("open_patient", "after-the-restore")
+    _busy_day(a, 2, "R")
+    a.sync()
+    b.sync()
+    chains = admin.verify_audit(hub.server.admin_dsn, hub.database)
+    assert chains == {a.room_id: (True, None)}
+    assert replication.verify_remote_audit(b.conn) == {a.room_id: (True, None)}
+    assert replication.waiting(a.conn) == 0
+    records = "SELECT count(*) FROM visits"
+    assert b.conn.execute(records).fetchone() == a.conn.execute(records).fetchone()

@@ -91,7 +91,7 @@ def test_the_hub_refuses_a_broken_audit_chain_and_any_change(hub: Hub) -> None:
     (row_id,) = a.conn.execute("SELECT row_id FROM sync_outbox").fetchone()
     tampered = {
         "kind": "audit",
-        "row_id": replication.hub_key(a.room_id, "audit", row_id),
+        "row_id": replication.hub_key(a.room_id, "audit", row_id, "tampered"),
     }
     cursor = a.conn.execute("SELECT * FROM audit_log WHERE id = 2")
     payload = dict(
