@@ -288,10 +288,10 @@ def _forks(conn: sqlite3.Connection, table: str, group: str) -> list[tuple[Any, 
 def conflicts(conn: sqlite3.Connection) -> list[Conflict]:
     """Every record, note section and programme with versions to review."""
     found: list[Conflict] = []
+    # One pass over the record index; heads only for records edited again.
     records = conn.execute(
-        "SELECT DISTINCT record_table, record_id FROM record_revisions AS r"
-        " WHERE (SELECT count(*) FROM record_revisions AS o"
-        "        WHERE o.record_id = r.record_id) > 1"
+        "SELECT record_table, record_id FROM record_revisions"
+        " GROUP BY record_id, record_table HAVING count(*) > 1"
     ).fetchall()
     for table, record_id in records:
         heads = _heads(conn, table, record_id)

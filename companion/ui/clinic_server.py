@@ -11,7 +11,6 @@ from companion.ui.clinic_server_sync import (
     CATCHING_UP,
     IN_STEP,
     NOT_JOINED,
-    UNREACHABLE,
     ClinicServerSync,
     SyncStatus,
 )
@@ -59,17 +58,10 @@ class ClinicServer:
         if joined(store.path) is not None:
             self.sync.start()
 
-    def _count_conflicts(self) -> int:
-        from companion.store import replication
-
-        try:
-            return len(replication.conflicts(self.ctx.ops.store.conn))
-        except Exception:
-            return 0
-
     def _show(self, status: SyncStatus) -> None:
-        if status.pulled or status.state != UNREACHABLE:
-            self.to_review = self._count_conflicts()
+        # Counted by the worker (it reads the whole revision index).
+        if status.conflicts is not None:
+            self.to_review = status.conflicts
         text = status_text(status, self.ctx.t, self.to_review)
         self.label.setText(text)
         self.label.setVisible(bool(text))
@@ -90,7 +82,7 @@ class ClinicServer:
         from companion.ui.clinic_server_review import ReviewDialog
 
         dialog = ReviewDialog(self.ctx)
-        dialog.finished.connect(lambda _result: self._show(self.sync.status))
+        dialog.finished.connect(lambda _result: self.sync.recount())
         dialog.open()
 
     def join_from_command_line(self, url: str, password: str) -> None:

@@ -31,10 +31,17 @@ class SyncStatus:
     waiting: int = 0  # saved here, not yet on the server
     pulled: int = 0  # rows from other rooms applied in this round
     error_key: str = ""  # HubError.key when unreachable or refused
+    conflicts: int | None = None  # "two versions — review" count; None: unchanged
 
 
-def sync_round(db_path: Path, key: bytes | None, client: object) -> SyncStatus:
-    """One round on the calling (worker) thread; never raises for the network."""
+def sync_round(
+    db_path: Path, key: bytes | None, client: object, count: bool = False
+) -> SyncStatus:
+    """One round on the calling (worker) thread; never raises for the network.
+
+    Conflicts are counted here too (count, or rows arrived), never on the GUI
+    thread: on a large clinic the count reads the whole revision index.
+    """
     from companion.hub.errors import HubError
     from companion.store import replication
 
@@ -47,7 +54,10 @@ def sync_round(db_path: Path, key: bytes | None, client: object) -> SyncStatus:
         except HubError as error:
             return SyncStatus(UNREACHABLE, replication.waiting(conn), 0, error.key)
         state = IN_STEP if report.behind == 0 and report.waiting == 0 else CATCHING_UP
-        return SyncStatus(state, report.waiting, report.pulled)
+        found = None
+        if count or report.pulled:
+            found = len(replication.conflicts(conn))
+        return SyncStatus(state, report.waiting, report.pulled, "", found)
     finally:
         conn.close()
 
@@ -69,6 +79,7 @@ class ClinicServerSync(QObject):
         self._running = False
         self._again = False
         self._closing = False
+        self._count_next = True  # the first round counts conflicts
         self.timer = QTimer(self, interval=ROUND_MS)
         self.timer.timeout.connect(self.poke)
         self.soon = QTimer(self, interval=AFTER_SAVE_MS, singleShot=True)
@@ -105,6 +116,11 @@ class ClinicServerSync(QObject):
         """A save here: a round shortly, so other rooms see it within seconds."""
         self.soon.start()
 
+    def recount(self) -> None:
+        """Count conflicts in the next round (after a review pick)."""
+        self._count_next = True
+        self.poke()
+
     def poke(self) -> None:
         """Run a round now, or right after the one running."""
         if self._closing:
@@ -118,8 +134,9 @@ class ClinicServerSync(QObject):
 
             self._client = client_for(self.db_path)
         client = self._client
+        count, self._count_next = self._count_next, False
         run_in_background(
-            lambda: sync_round(self.db_path, self._key, client),
+            lambda: sync_round(self.db_path, self._key, client, count),
             self._done,
             self._failed,
             name="clinic-server-sync",

@@ -68,6 +68,14 @@ def test_the_review_shows_both_versions_and_the_pick_replicates(
     other.sync()
     # The window's own round, run here so the test knows when it is done.
     replication.sync(store.conn, store.path, sync._client)
+    label = window.clinic_server.label
+    sync.recount()
+    qtbot.waitUntil(
+        lambda: label.text() == "Clinic server: in step · 1 with two versions — review",
+        timeout=20000,
+    )
+    assert window.clinic_server.review_action.isEnabled()
+    qtbot.waitUntil(lambda: not sync.running, timeout=20000)
     dialog = ReviewDialog(window.context)
     qtbot.addWidget(dialog)
     assert dialog.items.count() == 1
@@ -82,6 +90,8 @@ def test_the_review_shows_both_versions_and_the_pick_replicates(
     )
     assert dialog.items.count() == 0
     assert store.get_visit(visit.id).pain == 9
+    dialog.close()
+    qtbot.waitUntil(lambda: label.text() == "Clinic server: in step", timeout=20000)
     sync.start()
     qtbot.waitUntil(lambda: replication.waiting(store.conn) == 0, timeout=20000)
     other.sync()
