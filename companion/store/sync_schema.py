@@ -235,6 +235,8 @@ def _revision_triggers(table: str) -> tuple[str, ...]:
     )"""
     parents = f"CASE WHEN {head} IS NULL THEN '[]' ELSE json_array({head}) END"
     watched = [c for c in TRACKED[table] if c not in UNTRACKED_CHANGES.get(table, ())]
+    # UPDATE OF: a statement that sets only `updated` (a note saved, every
+    # few seconds while typing) does not even run the trigger.
     changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in watched)
     return (
         f"DROP TRIGGER IF EXISTS {table}_revision_insert",
@@ -245,7 +247,8 @@ def _revision_triggers(table: str) -> tuple[str, ...]:
         BEGIN {insert.replace("PARENTS", "'[]'")} END
         """,
         f"""
-        CREATE TRIGGER {table}_revision_update AFTER UPDATE ON {table}
+        CREATE TRIGGER {table}_revision_update
+        AFTER UPDATE OF {", ".join(watched)} ON {table}
         WHEN {NOT_APPLYING} AND ({changed})
         BEGIN {insert.replace("PARENTS", parents)} END
         """,
