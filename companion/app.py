@@ -62,6 +62,11 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         action="store_true",
         help="open a sample clinic of fictional patients, kept apart from real ones",
     )
+    parser.add_argument(
+        "--clinic-server",
+        metavar="URL",
+        help="join this room to the clinic server at URL (asks for the password)",
+    )
     parser.add_argument("--version", action="version", version=__version__)
     # Qt's own options (e.g. -platform) pass through untouched.
     args, _qt_args = parser.parse_known_args(list(argv))
@@ -114,6 +119,11 @@ def build(argv: list[str]) -> MainWindow:
     window = MainWindow(state, settings)
     window.show()
     after_first_paint(window, lambda: open_records(window, paths, demo=args.demo))
+    if args.clinic_server:
+        url = args.clinic_server
+        window.records_opened.connect(
+            lambda: window.clinic_server.join_from_command_line(url, "")
+        )
     return window
 
 

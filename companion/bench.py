@@ -1305,7 +1305,15 @@ def run(
     rows += bench_check(size, db_path)
     rows += gui[2:]
     rows += [memory, memory_ready]
+    progress("clinic server (a scratch PostgreSQL 15, if installed) …")
+    rows += _clinic_server_rows(size, cache)
     return rows
+
+
+def _clinic_server_rows(size: Size, cache: Path) -> list[Row]:
+    from companion.bench_clinic_server import bench_clinic_server
+
+    return bench_clinic_server(size, cache)
 
 
 def _timed(work: Callable[[], object]) -> float:
@@ -1487,6 +1495,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="print only the scaling table for these clinics (e.g. 10k,100k,1m)",
     )
     parser.add_argument(
+        "--clinic-server",
+        action="store_true",
+        help="print only the clinic-server rows (needs PostgreSQL 15)",
+    )
+    parser.add_argument(
         "--cache-dir",
         type=Path,
         default=default_cache(),
@@ -1515,7 +1528,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Spine Companion scaling: {machine_line()}")
         print(format_scaling(lines))
         return 0
-    rows = run(size, args.cache_dir, progress, open_sizes)
+    if args.clinic_server:
+        rows = _clinic_server_rows(size, args.cache_dir)
+    else:
+        rows = run(size, args.cache_dir, progress, open_sizes)
     print(f"Spine Companion benchmark ({size.name}): {machine_line()}")
     print(format_table(rows))
     return 0

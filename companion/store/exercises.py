@@ -72,7 +72,7 @@ def current_programme(db: Database, visit_id: str) -> ProgrammeRevision | None:
     rows = list(
         db.query(
             "SELECT * FROM exercise_programmes WHERE visit_id = ?"
-            " ORDER BY revision DESC LIMIT 1",
+            " ORDER BY revision DESC, id DESC LIMIT 1",
             [visit_id],
         )
     )
@@ -82,7 +82,7 @@ def current_programme(db: Database, visit_id: str) -> ProgrammeRevision | None:
 def programme_history(db: Database, visit_id: str) -> list[ProgrammeRevision]:
     """Every revision of a visit's programme, oldest first."""
     rows = db.query(
-        "SELECT * FROM exercise_programmes WHERE visit_id = ? ORDER BY revision",
+        "SELECT * FROM exercise_programmes WHERE visit_id = ? ORDER BY revision, id",
         [visit_id],
     )
     return [_revision(row) for row in rows]
@@ -113,7 +113,7 @@ def latest_for_patient(
         WHERE v.patient_id = :patient
           AND (:skip IS NULL OR v.id <> :skip)
           AND (:day IS NULL OR (v.visit_date, v.created) <= (:day, :created))
-        ORDER BY v.visit_date DESC, v.created DESC, p.revision DESC
+        ORDER BY v.visit_date DESC, v.created DESC, p.revision DESC, p.id DESC
         LIMIT 1
         """,
         {

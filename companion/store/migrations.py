@@ -347,3 +347,11 @@ def m0008_exercise_programmes(db: Database) -> None:
             """,
         ),
     )
+
+
+@migration
+def m0009_record_revisions_and_sync(db: Database) -> None:
+    """Revisions of records edited in place, the outbox and the clinic-server state."""
+    from companion.store.sync_schema import apply_m0009
+
+    apply_m0009(db.conn)

@@ -75,7 +75,7 @@ def current_revision(db: Database, visit_id: str, section: str) -> NoteRevision 
     rows = list(
         db.query(
             "SELECT * FROM note_revisions WHERE visit_id = ? AND section = ?"
-            " ORDER BY revision DESC LIMIT 1",
+            " ORDER BY revision DESC, id DESC LIMIT 1",
             [visit_id, section],
         )
     )
@@ -84,6 +84,8 @@ def current_revision(db: Database, visit_id: str, section: str) -> NoteRevision 
 
 def current_notes(db: Database, visit_id: str) -> dict[str, NoteRevision]:
     """The current revision of every section that has one, keyed S/O/A/P."""
+    # Two rooms apart can both write revision N (see clinic-server.md): the
+    # higher id wins the tie, the same choice in every room.
     rows = db.query(
         """
         SELECT r.* FROM note_revisions AS r
@@ -91,7 +93,7 @@ def current_notes(db: Database, visit_id: str) -> dict[str, NoteRevision]:
             SELECT section, max(revision) AS revision FROM note_revisions
             WHERE visit_id = :visit GROUP BY section
         ) AS newest USING (section, revision)
-        WHERE r.visit_id = :visit
+        WHERE r.visit_id = :visit ORDER BY r.id
         """,
         {"visit": visit_id},
     )
@@ -103,7 +105,7 @@ def note_history(db: Database, visit_id: str, section: str) -> list[NoteRevision
     """Every revision of one section, oldest first."""
     rows = db.query(
         "SELECT * FROM note_revisions WHERE visit_id = ? AND section = ?"
-        " ORDER BY revision",
+        " ORDER BY revision, id",
         [visit_id, section],
     )
     return [_revision(row) for row in rows]

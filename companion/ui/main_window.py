@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from companion.ui.app_lock import AppLock
     from companion.ui.backup_runner import BackupRunner
     from companion.ui.clinic_panel import ClinicPanel
+    from companion.ui.clinic_server import ClinicServer
     from companion.ui.database_check import DatabaseCheck
     from companion.ui.menu_slots import MenuSlots
     from companion.ui.ops import Changes, ClinicOps
@@ -90,6 +91,7 @@ class MainWindow(QMainWindow):
         self.records_opener: RecordsOpener | None = None  # set while they open
         self.records_ready = False  # True once attach_records' last step ran
         self.backups: BackupRunner | None = None
+        self.clinic_server: ClinicServer | None = None  # once the records open
         self.closing = False
         self._finishing_backups = False
         self.database_check: DatabaseCheck | None = None  # made on first use
@@ -208,6 +210,10 @@ class MainWindow(QMainWindow):
             action.setEnabled(True)
         # Verified backups, made on a worker thread so the window never waits.
         self.backups = install_backups(self.context)
+        from companion.ui.clinic_server import install_clinic_server
+
+        # The clinic server's status item and worker (idle until joined).
+        self.clinic_server = install_clinic_server(self.context)
 
     def _attach_progress(self) -> None:
         from companion.ui.exercise_panel import fill_exercise_dock
@@ -448,6 +454,7 @@ class MainWindow(QMainWindow):
             self.file_menu.addAction(action)
         self.file_menu.addAction(self.clinic_name_action)
         self.menu_slots.define("file.handout", self.file_menu)
+        self.menu_slots.define("file.clinic_server", self.file_menu)
         self.file_menu.addSeparator()
         self.menu_slots.define("file.security", self.file_menu)
         self.file_menu.addAction(self.quit_action)
@@ -764,6 +771,8 @@ class MainWindow(QMainWindow):
                 finish_backups(self.context, self.backups)
             finally:
                 self._finishing_backups = False
+        if self.clinic_server is not None:
+            self.clinic_server.sync.shutdown()
         # Closing the main window ends the session: release the database lock.
         self.ops.store.close()
         super().closeEvent(event)

@@ -458,3 +458,42 @@ class ClinicOps(QObject):
         """Log a security event; a busy disk never blocks the clinician."""
         with contextlib.suppress(StoreError):
             self.store.audit(event, record_id)
+
+    # -- the clinic server (issue 18) -------------------------------------------
+
+    def records_arrived(self) -> None:
+        """Other rooms' rows were applied: re-read what is open, redraw all."""
+        patient, visit = self._patient, self._visit
+        if patient is not None:
+            self._patient = self._read(
+                lambda: self.store.get_patient(patient.id), patient
+            )
+        if visit is not None:
+            self._visit = self._read(lambda: self.store.get_visit(visit.id), visit)
+        self.changed.emit(EVERYTHING)
+
+    def resolve_conflict(self, conflict: Any, pick: Any) -> OpResult[str]:
+        """Keep `pick` of a conflict's versions; the choice replicates to all rooms."""
+        from companion.store import replication
+
+        store = self.store
+
+        def work() -> str:
+            revision = replication.resolve(store.conn, store.path, conflict, pick)
+            if self._visit is not None:
+                self._visit = store.get_visit(self._visit.id)
+            if self._patient is not None:
+                self._patient = store.get_patient(self._patient.id)
+            return revision
+
+        return self._run(work, EVERYTHING)
+
+
+EVERYTHING = Changes(
+    patient=True,
+    visits=True,
+    notes=True,
+    episode=True,
+    patients=True,
+    programme=True,
+)

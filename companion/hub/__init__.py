@@ -1,0 +1,1 @@
+"""The clinic server: the PostgreSQL hub rooms replicate through (no Qt)."""

@@ -1,0 +1,84 @@
+"""Joining a room to the clinic server: pin its certificate, keep the login safe."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import keyring
+
+from companion.hub.client import HubAddress, HubClient, fetch_certificate, fingerprint
+from companion.store.cipher import ensure_private_file, make_private
+
+SERVICE = "SpineCompanion clinic server"
+
+
+def config_path(db_path: Path) -> Path:
+    """<db>.clinic-server.json: the hub's address and certificate fingerprint."""
+    return db_path.with_name(db_path.name + ".clinic-server.json")
+
+
+def certificate_path(db_path: Path) -> Path:
+    """<db>.clinic-server.pem: the certificate pinned when the room joined."""
+    return db_path.with_name(db_path.name + ".clinic-server.pem")
+
+
+@dataclass(frozen=True)
+class Joined:
+    """A room's tie to its hub (never holds the password)."""
+
+    url: str
+    fingerprint: str
+
+
+def _write_private(path: Path, text: str) -> None:
+    temp = path.with_name(f".{path.name}.partial")
+    temp.unlink(missing_ok=True)
+    ensure_private_file(temp)
+    with open(temp, "w", encoding="utf-8") as out:
+        out.write(text)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(temp, path)
+    make_private(path)
+
+
+def join(db_path: Path, url: str, password: str, room_id: str) -> Joined:
+    """Check the server, pin its certificate, bind the login; raises HubError.
+
+    The first upload is the outbox draining (m0009 queued every existing
+    row), so it is resumable and can follow in the worker.
+    """
+    address = HubAddress.parse(url)
+    pem = fetch_certificate(address)
+    cert = certificate_path(db_path)
+    _write_private(cert, pem)
+    client = HubClient(address, password, cert)
+    try:
+        client.join(room_id)
+    finally:
+        client.close()
+    keyring.set_password(SERVICE, address.url, password)
+    joined = Joined(address.url, fingerprint(pem))
+    _write_private(config_path(db_path), json.dumps(joined.__dict__, indent=2))
+    return joined
+
+
+def joined(db_path: Path) -> Joined | None:
+    """The hub this room joined, or None (a single-room clinic)."""
+    try:
+        data = json.loads(config_path(db_path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return Joined(data["url"], data["fingerprint"])
+
+
+def client_for(db_path: Path) -> HubClient | None:
+    """A client for the joined hub with the login from the keychain, or None."""
+    tie = joined(db_path)
+    if tie is None:
+        return None
+    password = keyring.get_password(SERVICE, tie.url) or ""
+    return HubClient(HubAddress.parse(tie.url), password, certificate_path(db_path))
