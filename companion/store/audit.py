@@ -35,6 +35,8 @@ LOCK = "lock"
 UNLOCK = "unlock"
 UNLOCK_FAILED = "unlock_failed"
 SET_PIN = "set_pin"
+# A clinician settled "two versions — review" (clinic server) by picking one.
+RESOLVE_CONFLICT = "resolve_conflict"
 EVENTS = frozenset(
     {
         OPEN_PATIENT,
@@ -49,6 +51,7 @@ EVENTS = frozenset(
         UNLOCK,
         UNLOCK_FAILED,
         SET_PIN,
+        RESOLVE_CONFLICT,
     }
 )
 

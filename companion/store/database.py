@@ -478,6 +478,26 @@ class Store:
         if self._has_audit_table():
             self._audit_chain.append(self.db, event, record_id)
 
+    def resolve_conflict(self, conflict: Any, pick: Any) -> str:
+        """Keep `pick` of a clinic-server conflict's versions, audited; the new id."""
+        from companion.store import replication
+
+        if self._closed:
+            raise StoreError(key="closed")
+        try:
+            return replication.resolve(
+                self.db.conn,
+                self.path,
+                conflict,
+                pick,
+                also=lambda: self._audit_in_transaction(
+                    audit.RESOLVE_CONFLICT, conflict.record_id
+                ),
+            )
+        except BaseException:
+            self._audit_chain.forget()  # the audit row may have rolled back
+            raise
+
     def audit(self, event: str, record_id: str = "") -> AuditEntry | None:
         """Append an audit row in its own transaction (no PHI: ids only)."""
         if self._closed:

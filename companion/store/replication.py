@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -330,7 +330,12 @@ def _room_of(conn: sqlite3.Connection, row_id: str) -> str:
 
 
 def resolve_record(
-    conn: sqlite3.Connection, path: Path | str, table: str, record_id: str, pick: str
+    conn: sqlite3.Connection,
+    path: Path | str,
+    table: str,
+    record_id: str,
+    pick: str,
+    also: Callable[[], None] = lambda: None,
 ) -> str:
     """Settle a record's conflict with the version `pick`; the new revision's id.
 
@@ -356,11 +361,17 @@ def resolve_record(
         conn.execute("UPDATE sync_state SET applying = 1")
         _materialize(conn, table, record_id)
         conn.execute("UPDATE sync_state SET applying = 0")
+        also()
     return revision
 
 
 def resolve_note(
-    conn: sqlite3.Connection, path: Path | str, visit_id: str, section: str, text: str
+    conn: sqlite3.Connection,
+    path: Path | str,
+    visit_id: str,
+    section: str,
+    text: str,
+    also: Callable[[], None] = lambda: None,
 ) -> str:
     """Settle a note section's versions with `text` (picked or merged); its id."""
     revision = new_id()
@@ -376,6 +387,7 @@ def resolve_note(
             f" VALUES (?, ?, ?, ?, ?, {NOW_SQL}, ?)",
             (revision, visit_id, section, text, (top or 0) + 1, top or 0),
         )
+        also()
     return revision
 
 
@@ -418,7 +430,11 @@ def verify_remote_audit(conn: sqlite3.Connection) -> dict[str, tuple[bool, int |
 
 
 def resolve_programme(
-    conn: sqlite3.Connection, path: Path | str, visit_id: str, items: list[Any]
+    conn: sqlite3.Connection,
+    path: Path | str,
+    visit_id: str,
+    items: list[Any],
+    also: Callable[[], None] = lambda: None,
 ) -> str:
     """Settle a programme's versions with `items` (one version's, as JSON); its id."""
     revision = new_id()
@@ -433,21 +449,33 @@ def resolve_programme(
             f" VALUES (?, ?, ?, ?, {NOW_SQL}, ?)",
             (revision, visit_id, (top or 0) + 1, json.dumps(items), top or 0),
         )
+        also()
     return revision
 
 
 def resolve(
-    conn: sqlite3.Connection, path: Path | str, conflict: Conflict, pick: Version
+    conn: sqlite3.Connection,
+    path: Path | str,
+    conflict: Conflict,
+    pick: Version,
+    also: Callable[[], None] = lambda: None,
 ) -> str:
-    """Settle any conflict with the version the clinician picked; the new row's id."""
+    """Settle any conflict with the version the clinician picked; the new row's id.
+
+    `also` runs inside the same transaction (the store records the pick in
+    the audit log there, so a pick and its audit row land together or not at
+    all).
+    """
     if conflict.kind == "note":
         return resolve_note(
-            conn, path, conflict.record_id, conflict.section, pick.content["text"]
+            conn, path, conflict.record_id, conflict.section, pick.content["text"], also
         )
     if conflict.kind == "programme":
-        return resolve_programme(conn, path, conflict.record_id, pick.content["items"])
+        return resolve_programme(
+            conn, path, conflict.record_id, pick.content["items"], also
+        )
     return resolve_record(
-        conn, path, conflict.kind, conflict.record_id, pick.revision_id
+        conn, path, conflict.kind, conflict.record_id, pick.revision_id, also
     )
 
 

@@ -474,12 +474,10 @@ class ClinicOps(QObject):
 
     def resolve_conflict(self, conflict: Any, pick: Any) -> OpResult[str]:
         """Keep `pick` of a conflict's versions; the choice replicates to all rooms."""
-        from companion.store import replication
-
         store = self.store
 
         def work() -> str:
-            revision = replication.resolve(store.conn, store.path, conflict, pick)
+            revision = store.resolve_conflict(conflict, pick)
             if self._visit is not None:
                 self._visit = store.get_visit(self._visit.id)
             if self._patient is not None:

@@ -90,6 +90,9 @@ def test_the_review_shows_both_versions_and_the_pick_replicates(
     )
     assert dialog.items.count() == 0
     assert store.get_visit(visit.id).pain == 9
+    # The pick is a clinical decision: audited with the record's id, no PHI.
+    picked = [e for e in store.audit_log() if e.event == "resolve_conflict"]
+    assert [e.record_id for e in picked] == [visit.id]
     dialog.close()
     qtbot.waitUntil(lambda: label.text() == "Clinic server: in step", timeout=20000)
     sync.start()
