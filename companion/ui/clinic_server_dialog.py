@@ -60,6 +60,14 @@ class ClinicServerDialog(QDialog):
                 layout.addLayout(part)
             else:
                 layout.addWidget(part)
+        # A whole address fits (postgresql://room1@server:5432/companion_hub),
+        # and wrapped messages grow the dialog instead of being cut off.
+        chars = self.address.fontMetrics().horizontalAdvance("x" * 48)
+        self.address.setMinimumWidth(chars)
+        layout.setSizeConstraint(QVBoxLayout.SizeConstraint.SetMinimumSize)
+        self.join_button.setDefault(True)
+        # Given an address (--clinic-server), what is left to type is the password.
+        (self.password if url else self.address).setFocus()
 
     def join(self) -> None:
         """Check the server and join; the window stays responsive meanwhile."""

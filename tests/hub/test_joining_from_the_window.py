@@ -40,4 +40,7 @@ def test_the_command_line_address_opens_the_join_dialog(
     dialog = window.clinic_server.dialog
     assert dialog.address.text() == url
     assert dialog.join_button.text() == "Join"
+    # The address is given: typing goes to the password, not onto the address.
+    qtbot.waitUntil(lambda: dialog.focusWidget() is dialog.password, timeout=5000)
+    assert dialog.address.width() >= dialog.address.fontMetrics().horizontalAdvance(url)
     dialog.close()
