@@ -231,11 +231,11 @@ if os.environ.get("BENCH_KEY_FILE"):
     # there just before the app asks for it (after the first paint, as usual).
     _open_encrypted_store = companion_app.open_encrypted_store
     def _with_bench_key(*args, **kwargs):
-        import json, keyring
+        import json
         from companion.store import keys
-        keys.install_keyring_from_env()
+        keys.install_keyring_from_env()  # in memory: keyring is never imported
         saved = json.load(open(os.environ["BENCH_KEY_FILE"]))
-        keyring.set_password(keys.SERVICE, saved["key_id"], saved["key"])
+        keys.keychain().set_password(keys.SERVICE, saved["key_id"], saved["key"])
         return _open_encrypted_store(*args, **kwargs)
     companion_app.open_encrypted_store = _with_bench_key
 app = companion_app.application()
@@ -438,8 +438,6 @@ def bench_key(db_path: Path) -> bytes | None:
     fresh process can open it without asking. None when the store has no keys.
     """
     try:
-        import keyring
-
         from companion.store import keys
     except ImportError:
         return None
@@ -454,7 +452,7 @@ def bench_key(db_path: Path) -> bytes | None:
         assert info is not None
         saved = {"key_id": info.key_id, "key": key.hex()}
         key_file.write_text(json.dumps(saved))
-    keyring.set_password(keys.SERVICE, saved["key_id"], saved["key"])
+    keys.keychain().set_password(keys.SERVICE, saved["key_id"], saved["key"])
     return bytes.fromhex(saved["key"])
 
 

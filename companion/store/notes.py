@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlite_utils import Database
-
 from companion.core.records import (
     SECTIONS,
     InvalidInput,
     NoteRevision,
     validate_section,
 )
+from companion.store._lean_sqlite_utils import LeanDatabase as Database
 from companion.store.errors import StoreError
 from companion.store.transaction import from_text, new_id, to_text, utc_now
 

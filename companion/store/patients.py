@@ -7,9 +7,8 @@ import sqlite3
 import sys
 from typing import Any
 
-from sqlite_utils import Database
-
 from companion.core.records import InvalidInput, Patient
+from companion.store._lean_sqlite_utils import LeanDatabase as Database
 from companion.store.transaction import from_text, new_id, to_text, utc_now
 
 EDITABLE = ("chart_number", "initials", "display_name", "preferred_language")

@@ -65,8 +65,9 @@ def test_first_paint_comes_before_the_database_and_its_libraries(
     lines = dict(line.split(" ", 1) for line in result.stdout.splitlines())
     assert lines["PAINT"] == "[] None False"
     assert lines["LABEL"] == "Opening the patient records…"
-    assert lines["OPEN"].startswith("['companion.store', 'sqlite_utils', 'sqlcipher3'")
-    assert lines["OPEN"].endswith(" True")
+    # sqlite-utils, keyring (the in-memory keychain here) and argon2 (no PIN
+    # set) are never needed to open the records: each cost 15–140 ms there.
+    assert lines["OPEN"] == "['companion.store', 'sqlcipher3'] True"
     assert lines["CLINIC"] == "True"
 
 
