@@ -289,7 +289,7 @@ def test_keys_follow_edits(store: Store) -> None:
     assert stored_keys(store) == keys_from_patients(store)
 
 
-def _plans(store: Store, queries: list[tuple[str, int]]) -> list[str]:
+def _plans(store: Store, queries: list[tuple[str, int | None]]) -> list[str]:
     """Query plans of every SELECT find_patients ran for these queries."""
     statements: list[str] = []
     # The trace gives each statement with its values filled in.
@@ -335,6 +335,26 @@ def test_find_reads_index_ranges_and_never_scans(store: Store) -> None:
 
 
 _WALK = "SCAN p USING INDEX patients_find_order"
+
+
+def test_spread_matches_are_walked_and_a_run_of_charts_is_collected(
+    store: Store,
+) -> None:
+    """Name matches spread over the list are walked well below a third of the
+    clinic ('M' on 100,000 patients: 5,866 matches, 90 ms collected, 4 ms
+    walked); a run of chart numbers, which a walk must first reach, is not."""
+    with write_transaction(store.conn, store.path):
+        for n in range(900):
+            name = "Mara Ruiz" if n % 6 == 0 else "Zoe Ruiz"  # 150 'm', spread
+            insert_patient(store.db, build_patient(f"C-{n:04d}", "ZZ", name))
+    (names,) = _plans(store, [("m", None)])[-1:]
+    assert _WALK in names, names
+    charts = _plans(store, [("c-01", None)])  # C-0100 … C-0199, mid-list
+    assert not any(_WALK in plan for plan in charts), charts
+    assert [p.chart_number for p in store.find_patients("m")][:2] == [
+        "C-0000",
+        "C-0006",
+    ]
 
 
 def test_large_clinic_patients_can_be_found(tmp_path: Path) -> None:
