@@ -399,7 +399,7 @@ def bench_start(
             "MB",
             "(no target)",
             None,
-            "adds SQLCipher, sqlite-utils, keyring and the visit panel",
+            "adds SQLCipher and the visit panel (keyring only for a real keychain)",
         ),
     ]
 
