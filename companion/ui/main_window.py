@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from companion.ui.backup_runner import BackupRunner
     from companion.ui.clinic_panel import ClinicPanel
     from companion.ui.database_check import DatabaseCheck
+    from companion.ui.exercise_panel import ExercisePanel
     from companion.ui.menu_slots import MenuSlots
     from companion.ui.ops import Changes, ClinicOps
     from companion.ui.patient_screen import PatientScreen
@@ -94,6 +95,8 @@ class MainWindow(QMainWindow):
         self._finishing_backups = False
         self.database_check: DatabaseCheck | None = None  # made on first use
         self._progress_panel: ProgressPanel | None = None
+        self._exercise_panel: ExercisePanel | None = None
+        self._exercise_shortcut: QAction | None = None
 
         self.spine_view = SpineView(state.display_names(), cache_dir=state.cache_dir)
         self.panel = RegionPanel(state.content, state.strings)
@@ -210,10 +213,18 @@ class MainWindow(QMainWindow):
         self.backups = install_backups(self.context)
 
     def _attach_progress(self) -> None:
-        from companion.ui.exercise_panel import fill_exercise_dock
+        from companion.ui.exercise_panel import bring_up_action
 
         assert self.context is not None
-        self.exercise_panel = fill_exercise_dock(self.context, self.exercise_dock)
+        self._exercise_shortcut = bring_up_action(
+            self.context, self.exercise_dock, lambda: self.exercise_panel
+        )
+        # Built when its tab is first shown; it starts behind Progress (both
+        # docks say isVisible() then), so it is built just after records open.
+        self.exercise_dock.visibilityChanged.connect(self._on_exercise_visible)
+        dock = self.exercise_dock
+        on_screen = dock.isVisible() and not dock.visibleRegion().isEmpty()
+        self._on_exercise_visible(on_screen)
         self.progress_dock.visibilityChanged.connect(self._on_progress_visible)
         self._on_progress_visible(self.progress_dock.isVisible())
 
@@ -242,6 +253,9 @@ class MainWindow(QMainWindow):
         self._reopen_last_records()
         self.records_ready = True
         self.records_opened.emit()
+        # A turn later, the Exercises tab if still unbuilt (behind Progress):
+        # its shortcut and tab then answer at once.
+        QTimer.singleShot(0, self, lambda: self._on_exercise_visible(True))
 
     @property
     def patient_screen(self) -> PatientScreen:
@@ -260,6 +274,23 @@ class MainWindow(QMainWindow):
                 raise RuntimeError("the records are not open yet")
             self._progress_panel = fill_progress_dock(self.context, self.progress_dock)
         return self._progress_panel
+
+    @property
+    def exercise_panel(self) -> ExercisePanel:
+        """The Exercises dock's panel, built the first time it is needed."""
+        if self._exercise_panel is None:
+            from companion.ui.exercise_panel import fill_exercise_dock
+
+            if self.context is None:
+                raise RuntimeError("the records are not open yet")
+            self._exercise_panel = fill_exercise_dock(
+                self.context, self.exercise_dock, self._exercise_shortcut
+            )
+        return self._exercise_panel
+
+    def _on_exercise_visible(self, visible: bool) -> None:
+        if visible and self.context is not None and self._exercise_panel is None:
+            _ = self.exercise_panel
 
     def _on_progress_visible(self, visible: bool) -> None:
         if visible and self.context is not None and self._progress_panel is None:
