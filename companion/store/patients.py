@@ -106,10 +106,17 @@ def find_patients(
     for keys in (_EXACT_INITIALS, starting):
         if len(found) >= limit:
             break
-        above = walk_above
-        if above is None:
-            above = _walk_above(db, keys, params, patients=_patient_count(db))
-        for patient in _in_list_order(db, keys, params, above):
+        listed = None
+        if walk_above is not None:
+            above = walk_above
+        elif keys is starting and high is not None:
+            patients = _patient_count(db)
+            listed, above = _chart_run_in_list_order(db, starting, params, patients)
+        else:
+            above = _walk_above(db, keys, params, _patient_count(db))
+        if listed is None:
+            listed = _in_list_order(db, keys, params, above)
+        for patient in listed:
             found.setdefault(patient.id, patient)
     return list(found.values())[:limit]
 
@@ -138,6 +145,70 @@ def _walk_above(db: Database, keys: str, params: dict[str, Any], patients: int) 
     if charts > params["limit"]:
         return patients // CHART_RUN_SHARE
     return math.isqrt(int(params["limit"] * patients / WALK_COST))
+
+
+def _chart_run_in_list_order(
+    db: Database, starting: str, params: dict[str, Any], patients: int
+) -> tuple[list[Patient] | None, int]:
+    """A run of chart-number matches read where it starts in the list, or None
+    and how many matches make walking the list the cheaper (see _walk_above).
+
+    For more than limit chart matches in the middle of the list ('LOAD-05' on
+    100,000 patients: 10,000 of them, 35–48 ms collected, 380 ms walked from
+    the top). The list's chart-number order is NOCASE, so the patients whose
+    chart number starts with the text in NOCASE are one range of
+    patients_find_order: its first limit are read there. Casefolding also
+    matches some that NOCASE does not ('ſ', 'É', 'ß'): when the range holds
+    fewer patients than the chart keys say, None (collect as before). Every
+    character casefolds to characters that casefold to themselves, so the
+    range is a subset of the key matches and equal counts mean equal sets.
+    Initials and name matches are listed apart; one sort of at most twice
+    the limit gives the first limit of both.
+    """
+    limit = params["limit"]
+    most = {**params, "most": patients // CHART_RUN_SHARE + 1}
+    (charts,) = db.conn.execute(
+        "SELECT count(*) FROM (SELECT 1 FROM patient_search"
+        f" WHERE {starting} AND field = 'chart_number' LIMIT :most)",
+        most,
+    ).fetchone()
+    if charts <= limit:  # few: the spread rule of _walk_above
+        return None, math.isqrt(int(limit * patients / WALK_COST))
+    if charts >= most["most"]:
+        return None, 0  # a third of the clinic: walk (it starts soon)
+    (in_range,) = db.conn.execute(
+        "SELECT count(*) FROM (SELECT 1 FROM patients INDEXED BY patients_find_order"
+        " WHERE chart_number >= :text AND chart_number < :high LIMIT :most)",
+        most,
+    ).fetchone()
+    if in_range != charts:
+        return None, patients // CHART_RUN_SHARE
+    run = [
+        row[0]
+        for row in db.conn.execute(
+            f"""
+            SELECT p.id FROM patients AS p INDEXED BY patients_find_order
+            WHERE p.chart_number >= :text AND p.chart_number < :high
+              AND EXISTS (SELECT 1 FROM patient_search WHERE patient_id = p.id
+                          AND {starting} AND field = 'chart_number')
+            ORDER BY {_LIST_ORDER}
+            LIMIT :limit
+            """,
+            params,
+        )
+    ]
+    other = f"{starting} AND field <> 'chart_number'"
+    above = math.isqrt(int(limit * patients / WALK_COST))
+    ids = run + [p.id for p in _in_list_order(db, other, params, above)]
+    if not ids:
+        return [], 0
+    marks = ", ".join("?" for _ in ids)
+    rows = db.query(
+        f"SELECT p.* FROM patients AS p WHERE p.id IN ({marks})"
+        f" ORDER BY {_LIST_ORDER} LIMIT ?",
+        [*ids, limit],
+    )
+    return [_patient(row) for row in rows], 0
 
 
 def _in_list_order(
