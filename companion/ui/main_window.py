@@ -165,7 +165,6 @@ class MainWindow(QMainWindow):
             lambda: self._build_visit_panel(ops),
             self._attach_visit_panel,
             self._attach_progress,
-            self._import_handout,
             self._attach_patient_screen,
             self._attach_lock,
         ]
@@ -228,8 +227,12 @@ class MainWindow(QMainWindow):
         self.progress_dock.visibilityChanged.connect(self._on_progress_visible)
         self._on_progress_visible(self.progress_dock.isVisible())
 
-    def _import_handout(self) -> None:
-        import companion.ui.handout  # noqa: F401  (the patient screen's biggest part)
+    def _warm_up_handout(self) -> None:
+        """Import what F5 and the handout need, so their first use is quick."""
+        if self.closing or self.patient_screen_controls is None:
+            return
+        _ = self.patient_screen_controls.handout
+        import companion.ui.patient_screen  # noqa: F401
 
     def _attach_patient_screen(self) -> None:
         from companion.ui.patient_screen_controls import PatientScreenControls
@@ -256,6 +259,7 @@ class MainWindow(QMainWindow):
         # A turn later, the Exercises tab if still unbuilt (behind Progress):
         # its shortcut and tab then answer at once.
         QTimer.singleShot(0, self, lambda: self._on_exercise_visible(True))
+        QTimer.singleShot(0, self, self._warm_up_handout)  # a turn after that
 
     @property
     def patient_screen(self) -> PatientScreen:
