@@ -144,6 +144,22 @@ def _needs_xcb() -> bool:
     return chosen in ("", "xcb") or chosen.startswith("xcb:")
 
 
+def no_display_message(environ: dict[str, str]) -> str | None:
+    """What to say when there is no display to open a window on, or None.
+
+    Without one Qt fails with a hint about xcb-cursor0 even when every
+    library is installed (seen from an SSH session or a container).
+    """
+    if environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
+        return None
+    return (
+        "There is no display to open the window on: neither DISPLAY nor"
+        " WAYLAND_DISPLAY is set (an SSH session, a console or a container?)."
+        "\nStart it from the desktop (or `ssh -X`); to check that the app starts"
+        " without a screen:\n\n    QT_QPA_PLATFORM=offscreen python3 tasks.py run"
+    )
+
+
 def run(args: list[str]) -> int:
     """Launch the app with any extra arguments (e.g. --data-dir PATH, --demo)."""
     if _needs_xcb():
@@ -152,6 +168,7 @@ def run(args: list[str]) -> int:
         except OSError:
             os_release = ""
         message = qt_libraries_message(xcb_plugin(), os_release)
+        message = message or no_display_message(dict(os.environ))
         if message is not None:
             print(message, file=sys.stderr)
             return 1

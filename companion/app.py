@@ -243,9 +243,8 @@ def _preload_record_modules() -> None:
     """Import, on the worker, the pure-Python modules the records need next.
 
     Widget modules are left to the GUI thread (PySide builds its types there).
+    argon2 loads when a PIN is first set or checked (ui/app_lock.py).
     """
-    import argon2  # noqa: F401  (the PIN lock)
-
     import companion.core.handout
     import companion.core.progress
     import companion.store.backup_schedule  # noqa: F401

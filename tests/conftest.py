@@ -22,12 +22,11 @@ os.environ["COMPANION_NO_WELCOME"] = "1"
 @pytest.fixture(autouse=True)
 def fake_keychain() -> Any:
     """A fresh in-memory keychain for every test (the launch fixture's keys go here)."""
-    import keyring
-
-    from companion.store.keys import MemoryKeyring
+    # Without importing keyring: the store's own switch (companion.store.keys).
+    from companion.store.keys import MemoryKeyring, set_keychain
 
     backend = MemoryKeyring()
-    keyring.set_keyring(backend)
+    set_keychain(backend)
     return backend
 
 

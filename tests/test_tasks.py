@@ -75,3 +75,13 @@ def test_the_message_names_the_libraries_and_the_command(tmp_path: Path) -> None
     message = tasks.qt_libraries_message(plugin, FEDORA)
     assert message is not None
     assert "libQt6XcbQpa.so.6" in message and "sudo dnf install" in message
+
+
+def test_no_display_is_said_plainly_before_qt_blames_a_library() -> None:
+    """With every library present but no display, Qt's own message names
+    xcb-cursor0; tasks.py says what is really missing and what to do."""
+    message = tasks.no_display_message({"HOME": "/home/new"})
+    assert message is not None and "DISPLAY" in message
+    assert "QT_QPA_PLATFORM=offscreen" in message
+    assert tasks.no_display_message({"DISPLAY": ":0"}) is None
+    assert tasks.no_display_message({"WAYLAND_DISPLAY": "wayland-0"}) is None

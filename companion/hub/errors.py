@@ -34,6 +34,11 @@ MESSAGES: Mapping[str, str] = {
         "The clinic server refused a record from this room as damaged. The "
         "room keeps working; ask whoever runs the server to check its log."
     ),
+    "no_keychain": (
+        "This computer has no keychain to keep the room's password in, so the "
+        "room did not join. Set up the system keychain (for example GNOME "
+        "Keyring or KWallet), then join again. Work is saved in this room."
+    ),
     "bad_address": (
         "That is not a clinic server address. It looks like "
         "postgresql://room1@server:5432/companion_hub"

@@ -7,9 +7,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import keyring
-
 from companion.hub.client import HubAddress, HubClient, fetch_certificate, fingerprint
+from companion.hub.errors import HubError
+from companion.store import keys
 from companion.store.cipher import ensure_private_file, make_private
 
 SERVICE = "SpineCompanion clinic server"
@@ -45,6 +45,14 @@ def _write_private(path: Path, text: str) -> None:
     make_private(path)
 
 
+def _keep_password(url: str, password: str) -> None:
+    """The login goes to the OS keychain, like the database key, or not at all."""
+    try:
+        keys.keychain().set_password(SERVICE, url, password)
+    except Exception as exc:  # keyring's backends raise their own kinds
+        raise HubError("no_keychain", str(exc)) from exc
+
+
 def join(db_path: Path, url: str, password: str, room_id: str) -> Joined:
     """Check the server, pin its certificate, bind the login; raises HubError.
 
@@ -52,6 +60,9 @@ def join(db_path: Path, url: str, password: str, room_id: str) -> Joined:
     row), so it is resumable and can follow in the worker.
     """
     address = HubAddress.parse(url)
+    # Checked first: a room that cannot keep its login must not half-join.
+    if not keys.keychain_available():
+        raise HubError("no_keychain")
     pem = fetch_certificate(address)
     cert = certificate_path(db_path)
     _write_private(cert, pem)
@@ -60,7 +71,7 @@ def join(db_path: Path, url: str, password: str, room_id: str) -> Joined:
         client.join(room_id)
     finally:
         client.close()
-    keyring.set_password(SERVICE, address.url, password)
+    _keep_password(address.url, password)
     joined = Joined(address.url, fingerprint(pem))
     _write_private(config_path(db_path), json.dumps(joined.__dict__, indent=2))
     return joined
@@ -80,5 +91,5 @@ def client_for(db_path: Path) -> HubClient | None:
     tie = joined(db_path)
     if tie is None:
         return None
-    password = keyring.get_password(SERVICE, tie.url) or ""
+    password = keys.keychain().get_password(SERVICE, tie.url) or ""
     return HubClient(HubAddress.parse(tie.url), password, certificate_path(db_path))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import companion.store._lean_sqlite_utils  # noqa: F401  (first: see its docstring)
 from companion.core.records import Draft, InvalidInput, NoteRevision, Patient, Visit
 from companion.store.backup import (
     BackupFile,

@@ -14,8 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
+from companion.store._lean_sqlite_utils import LeanDatabase as Database
 from companion.store.cipher import connect
 from companion.store.errors import DB_ERRORS, DB_INTEGRITY_ERRORS, raise_friendly
 from companion.store.transaction import from_text, to_text, utc_now

@@ -8,7 +8,6 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils.db as _sqlite_utils_db
 from sqlcipher3 import dbapi2 as sqlcipher
 
 from companion.store.errors import DB_ERRORS, StoreError
@@ -330,13 +329,13 @@ class _BothDrivers:
         return getattr(sqlite3, name)
 
 
-def _teach_sqlite_utils() -> None:
+def teach_sqlite_utils() -> None:
+    """Let sqlite-utils (once imported, see _lean_sqlite_utils) handle SQLCipher."""
+    import sqlite_utils.db as _sqlite_utils_db
+
     if isinstance(_sqlite_utils_db.sqlite3, _BothDrivers):
         return
     _sqlite_utils_db.sqlite3 = _BothDrivers()  # type: ignore[assignment]
     # Bare OperationalError is caught in insert(alter=True) and friends; the one
     # place that raises it (drop_index of a missing index) we never call.
     _sqlite_utils_db.OperationalError = _BothDrivers.OperationalError  # type: ignore[assignment,misc]
-
-
-_teach_sqlite_utils()

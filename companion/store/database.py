@@ -11,8 +11,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sqlite_utils import Database
-
 from companion.core.exercises import ProgrammeRevision
 from companion.core.records import (
     Draft,
@@ -36,6 +34,7 @@ from companion.store import (
     startup_check,
     visits,
 )
+from companion.store._lean_sqlite_utils import LeanDatabase as Database
 from companion.store.audit import AuditEntry
 from companion.store.backup import (
     BackupJob,
@@ -585,7 +584,7 @@ def open_store(
             report = _recover_if_suspect(path, backups, now, key)
         report = report or resumed
         conn = _connect(path, busy_timeout, key)
-        db = Database(conn, execute_plugins=False)
+        db = Database(conn)
         store = Store(db, path, backups, lock, report, key)
         store.unclean_shutdown = startup_check.note_open(path)
         # The last session quit without backing up its saves (quit_backup).

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlite_utils import Database
-
 from companion.core.records import Draft
+from companion.store._lean_sqlite_utils import LeanDatabase as Database
 from companion.store.transaction import from_text, to_text, utc_now
 
 

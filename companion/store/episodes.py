@@ -6,10 +6,9 @@ import dataclasses
 from datetime import date
 from typing import Any
 
-from sqlite_utils import Database
-
 from companion.core.episodes import group_into_episodes, is_new_episode
 from companion.core.records import Episode, InvalidInput, Visit
+from companion.store._lean_sqlite_utils import LeanDatabase as Database
 from companion.store.transaction import (
     date_from,
     date_text,

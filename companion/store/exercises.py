@@ -6,8 +6,6 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlite_utils import Database
-
 from companion.core.exercises import (
     Dose,
     Prescription,
@@ -16,6 +14,7 @@ from companion.core.exercises import (
     exercise_ids,
 )
 from companion.core.records import InvalidInput
+from companion.store._lean_sqlite_utils import LeanDatabase as Database
 from companion.store.transaction import from_text, new_id, to_text, utc_now
 
 ProgrammeInput = Iterable[Prescription | tuple[str, Mapping[str, Any] | Dose]]

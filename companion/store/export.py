@@ -12,10 +12,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from sqlite_utils import Database
-
 from companion.core.exercises import ProgrammeRevision
 from companion.core.records import SECTIONS, InvalidInput, NoteRevision, Visit
+from companion.store._lean_sqlite_utils import LeanDatabase as Database
 from companion.store.exercises import items_json, programme_history
 from companion.store.notes import current_notes, note_history
 from companion.store.patients import get_patient, patient_row

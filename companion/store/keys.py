@@ -14,14 +14,11 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
-import keyring
-import keyring.backend
-import keyring.errors
-from argon2.low_level import Type, hash_secret_raw
-from keyring.backends import fail
-
-from companion.store import keyring_backend  # noqa: F401  (before any lookup)
+# keyring (≈80 ms with urllib, email, D-Bus) and argon2 are imported only when
+# a real keychain or a passphrase is used: the in-memory keychain of tests and
+# the bench never loads them (tests/security/test_lazy_key_imports.py).
 from companion.store.cipher import (
     KEY_BYTES,
     check_key,
@@ -53,16 +50,22 @@ class PassphraseNeeded(Exception):
         self.new = new
 
 
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """A keychain that lives only in this process (tests; never the real one)."""
+class Keychain(Protocol):
+    """What the store asks of a keychain: keyring's backend interface."""
 
-    # keyring picks the highest-priority backend it knows of, and it knows every
-    # subclass: below the 'fail' backend (0) so it is never chosen on its own
-    # and a real database key never ends up in memory only.
-    priority = -1  # type: ignore[assignment]
+    def get_password(self, service: str, username: str) -> str | None: ...
+
+    def set_password(self, service: str, username: str, password: str) -> None: ...
+
+
+class MemoryKeyring:
+    """A keychain that lives only in this process (tests; never the real one).
+
+    Not a keyring backend: keyring never learns of it, so it can never be
+    chosen on its own and a real database key never ends up in memory only.
+    """
 
     def __init__(self) -> None:
-        super().__init__()
         self.entries: dict[tuple[str, str], str] = {}
 
     def get_password(self, service: str, username: str) -> str | None:
@@ -71,23 +74,55 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
     def set_password(self, service: str, username: str, password: str) -> None:
         self.entries[(service, username)] = password
 
-    def delete_password(self, service: str, username: str) -> None:
-        if self.entries.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError(username)
+
+# The keychain in use; None until first asked for (then chosen, see keychain()).
+_chosen: Keychain | None = None
+
+
+def set_keychain(backend: Keychain | None) -> None:
+    """Use backend as the keychain (None: choose again on next use)."""
+    global _chosen
+    _chosen = backend
+
+
+def keychain() -> Keychain:
+    """The keychain: the in-memory one if asked for, else the platform's."""
+    if _chosen is None:
+        install_keyring_from_env()
+    if _chosen is None:
+        # Chooses keyring's backend for this platform, once (see its docstring).
+        import keyring
+
+        from companion.store import keyring_backend  # noqa: F401
+
+        set_keychain(keyring.get_keyring())
+    assert _chosen is not None
+    return _chosen
+
+
+def _keychain_errors() -> tuple[type[BaseException], ...]:
+    """keyring's error class, if keyring is in use (the memory one never fails)."""
+    if isinstance(_chosen, MemoryKeyring) or _chosen is None:
+        return ()
+    import keyring.errors
+
+    return (keyring.errors.KeyringError,)
 
 
 def install_keyring_from_env(environ: dict[str, str] | None = None) -> None:
     """Use the in-memory keychain when COMPANION_KEYRING=memory (tests, demos)."""
     env = os.environ if environ is None else environ
-    if env.get(ENV_KEYRING) == "memory" and not isinstance(
-        keyring.get_keyring(), MemoryKeyring
-    ):
-        keyring.set_keyring(MemoryKeyring())
+    if env.get(ENV_KEYRING) == "memory" and not isinstance(_chosen, MemoryKeyring):
+        set_keychain(MemoryKeyring())
 
 
 def keychain_available() -> bool:
     """True unless keyring found no usable OS keychain (its 'fail' backend)."""
-    backend = keyring.get_keyring()
+    backend: Any = keychain()
+    if isinstance(backend, MemoryKeyring):
+        return True
+    from keyring.backends import fail
+
     if isinstance(backend, fail.Keyring):
         return False
     chained = getattr(backend, "backends", None)
@@ -144,6 +179,8 @@ def write_keyinfo(db_path: Path, info: KeyInfo) -> None:
 
 def derive_key(passphrase: str, info: KeyInfo) -> bytes:
     """The argon2id key for a passphrase and the stored salt and costs."""
+    from argon2.low_level import Type, hash_secret_raw
+
     return hash_secret_raw(
         passphrase.encode("utf-8"),
         bytes.fromhex(info.salt),
@@ -160,9 +197,10 @@ def stored_key(db_path: Path) -> bytes | None:
     info = read_keyinfo(db_path)
     if info is None or info.method != "keychain":
         return None
+    backend = keychain()
     try:
-        value = keyring.get_password(SERVICE, info.key_id)
-    except keyring.errors.KeyringError:
+        value = backend.get_password(SERVICE, info.key_id)
+    except _keychain_errors():
         return None
     return None if value is None else bytes.fromhex(value)
 
@@ -226,9 +264,10 @@ def _opens(db_path: Path, key: bytes) -> bool:
 
 def _keychain_ids() -> list[str]:
     """The ids of every key this app has put in the keychain (its own list)."""
+    backend = keychain()
     try:
-        listed = keyring.get_password(SERVICE, KEY_INDEX)
-    except keyring.errors.KeyringError:
+        listed = backend.get_password(SERVICE, KEY_INDEX)
+    except _keychain_errors():
         return []
     try:
         ids = json.loads(listed) if listed else []
@@ -240,7 +279,7 @@ def _keychain_ids() -> list[str]:
 def _remember_key_id(key_id: str) -> None:
     ids = _keychain_ids()
     if key_id not in ids:
-        keyring.set_password(SERVICE, KEY_INDEX, json.dumps([*ids, key_id]))
+        keychain().set_password(SERVICE, KEY_INDEX, json.dumps([*ids, key_id]))
 
 
 def _find_lost_key(
@@ -264,8 +303,8 @@ def _find_lost_key(
     ids = [info.key_id] if info is not None and info.method == "keychain" else []
     for key_id in [*ids, *_keychain_ids()]:
         try:
-            value = keyring.get_password(SERVICE, key_id)
-        except keyring.errors.KeyringError:
+            value = keychain().get_password(SERVICE, key_id)
+        except _keychain_errors():
             value = None
         if value is not None:
             candidates.append(
@@ -285,11 +324,11 @@ def _new_key(
         key = secrets.token_bytes(KEY_BYTES)
         key_id = secrets.token_hex(16)
         try:
-            keyring.set_password(SERVICE, key_id, key.hex())
+            keychain().set_password(SERVICE, key_id, key.hex())
             # Listed, so a lost keyinfo can find it again (keychains cannot be
             # searched through keyring's API).
             _remember_key_id(key_id)
-        except keyring.errors.KeyringError as exc:
+        except _keychain_errors() as exc:
             raise KeyUnavailable(key="keychain_save_failed", reason=exc) from exc
         # Only after the keychain has it, or the database could be orphaned.
         write_keyinfo(db_path, KeyInfo("keychain", key_id=key_id, check=_check(key)))

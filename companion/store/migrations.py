@@ -7,9 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from companion.core.records import MECHANISMS
+from companion.store._lean_sqlite_utils import LeanDatabase as Database
 from companion.store.patients import rebuild_search_keys
 from companion.store.transaction import to_text, utc_now, write_transaction
 

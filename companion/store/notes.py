@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlite_utils import Database
-
 from companion.core.records import (
     SECTIONS,
     InvalidInput,
@@ -13,6 +11,7 @@ from companion.core.records import (
     check_storable,
     validate_section,
 )
+from companion.store._lean_sqlite_utils import LeanDatabase as Database
 from companion.store.errors import StoreError
 from companion.store.transaction import from_text, new_id, to_text, utc_now
 

@@ -9,8 +9,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlite_utils import Database
-
+from companion.store._lean_sqlite_utils import LeanDatabase as Database
 from companion.store.cipher import Connection, connect
 from companion.store.errors import DB_ERRORS, raise_friendly
 
@@ -172,7 +171,7 @@ class SearchJob:
             self._conn = conn
         try:
             return search_notes(
-                Database(conn, execute_plugins=False), self.query, self.limit
+                Database(conn), self.query, self.limit
             )
         except DB_ERRORS as exc:
             if self._cancelled:

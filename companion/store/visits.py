@@ -8,11 +8,10 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlite_utils import Database
-
 from companion.core.clinical_neuro import RootFinding
 from companion.core.clinical_rules import ConsentRecord
 from companion.core.records import InvalidInput, Visit
+from companion.store._lean_sqlite_utils import LeanDatabase as Database
 from companion.store.errors import DB_INTEGRITY_ERRORS
 from companion.store.transaction import (
     date_from,

@@ -13,11 +13,11 @@ the clinician leaves it, so whoever walks up to the PC cannot go further).
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
+from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -63,18 +63,28 @@ _ACTIVITY = frozenset(
         QEvent.Type.TouchBegin,
     }
 )
-_HASHER = PasswordHasher()  # argon2id, 64 MiB, 3 passes
+
+
+@functools.cache
+def _hasher() -> Any:
+    """argon2id, 64 MiB, 3 passes; imported when a PIN is first set or checked,
+    not at every records open (≈15 ms)."""
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
 
 
 def hash_pin(pin: str) -> str:
     """An argon2id hash of the PIN (salted; the PIN itself is never stored)."""
-    return _HASHER.hash(pin)
+    return _hasher().hash(pin)
 
 
 def pin_matches(stored_hash: str, pin: str) -> bool:
     """True when the PIN matches the stored argon2id hash."""
+    from argon2.exceptions import InvalidHashError, VerificationError
+
     try:
-        return _HASHER.verify(stored_hash, pin)
+        return _hasher().verify(stored_hash, pin)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from companion.ui.clinic_panel import ClinicPanel
     from companion.ui.clinic_server import ClinicServer
     from companion.ui.database_check import DatabaseCheck
+    from companion.ui.exercise_panel import ExercisePanel
     from companion.ui.menu_slots import MenuSlots
     from companion.ui.ops import Changes, ClinicOps
     from companion.ui.patient_screen import PatientScreen
@@ -96,6 +97,8 @@ class MainWindow(QMainWindow):
         self._finishing_backups = False
         self.database_check: DatabaseCheck | None = None  # made on first use
         self._progress_panel: ProgressPanel | None = None
+        self._exercise_panel: ExercisePanel | None = None
+        self._exercise_shortcut: QAction | None = None
 
         self.spine_view = SpineView(state.display_names(), cache_dir=state.cache_dir)
         self.panel = RegionPanel(state.content, state.strings)
@@ -164,7 +167,6 @@ class MainWindow(QMainWindow):
             lambda: self._build_visit_panel(ops),
             self._attach_visit_panel,
             self._attach_progress,
-            self._import_handout,
             self._attach_patient_screen,
             self._attach_lock,
         ]
@@ -216,15 +218,27 @@ class MainWindow(QMainWindow):
         self.clinic_server = install_clinic_server(self.context)
 
     def _attach_progress(self) -> None:
-        from companion.ui.exercise_panel import fill_exercise_dock
+        from companion.ui.exercise_panel import bring_up_action
 
         assert self.context is not None
-        self.exercise_panel = fill_exercise_dock(self.context, self.exercise_dock)
+        self._exercise_shortcut = bring_up_action(
+            self.context, self.exercise_dock, lambda: self.exercise_panel
+        )
+        # Built when its tab is first shown; it starts behind Progress (both
+        # docks say isVisible() then), so it is built just after records open.
+        self.exercise_dock.visibilityChanged.connect(self._on_exercise_visible)
+        dock = self.exercise_dock
+        on_screen = dock.isVisible() and not dock.visibleRegion().isEmpty()
+        self._on_exercise_visible(on_screen)
         self.progress_dock.visibilityChanged.connect(self._on_progress_visible)
         self._on_progress_visible(self.progress_dock.isVisible())
 
-    def _import_handout(self) -> None:
-        import companion.ui.handout  # noqa: F401  (the patient screen's biggest part)
+    def _warm_up_handout(self) -> None:
+        """Import what F5 and the handout need, so their first use is quick."""
+        if self.closing or self.patient_screen_controls is None:
+            return
+        _ = self.patient_screen_controls.handout
+        import companion.ui.patient_screen  # noqa: F401
 
     def _attach_patient_screen(self) -> None:
         from companion.ui.patient_screen_controls import PatientScreenControls
@@ -248,6 +262,10 @@ class MainWindow(QMainWindow):
         self._reopen_last_records()
         self.records_ready = True
         self.records_opened.emit()
+        # A turn later, the Exercises tab if still unbuilt (behind Progress):
+        # its shortcut and tab then answer at once.
+        QTimer.singleShot(0, self, lambda: self._on_exercise_visible(True))
+        QTimer.singleShot(0, self, self._warm_up_handout)  # a turn after that
 
     @property
     def patient_screen(self) -> PatientScreen:
@@ -266,6 +284,23 @@ class MainWindow(QMainWindow):
                 raise RuntimeError("the records are not open yet")
             self._progress_panel = fill_progress_dock(self.context, self.progress_dock)
         return self._progress_panel
+
+    @property
+    def exercise_panel(self) -> ExercisePanel:
+        """The Exercises dock's panel, built the first time it is needed."""
+        if self._exercise_panel is None:
+            from companion.ui.exercise_panel import fill_exercise_dock
+
+            if self.context is None:
+                raise RuntimeError("the records are not open yet")
+            self._exercise_panel = fill_exercise_dock(
+                self.context, self.exercise_dock, self._exercise_shortcut
+            )
+        return self._exercise_panel
+
+    def _on_exercise_visible(self, visible: bool) -> None:
+        if visible and self.context is not None and self._exercise_panel is None:
+            _ = self.exercise_panel
 
     def _on_progress_visible(self, visible: bool) -> None:
         if visible and self.context is not None and self._progress_panel is None:

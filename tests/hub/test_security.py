@@ -131,3 +131,29 @@ def test_joining_with_a_wrong_password_leaves_the_room_unjoined(hub: Hub) -> Non
 
     assert joined(b.path) is None
     _still_saves_locally(b)
+
+
+def test_a_computer_without_a_keychain_does_not_half_join(hub: Hub) -> None:
+    """No keychain for the login: a clear message, no pinned file, nothing bound."""
+    from keyring.backends import fail
+
+    from companion.hub.join import config_path, joined
+    from companion.store import keys
+
+    c = hub.room("c", joined=False)
+    role, password = hub.add_login("c")
+    keys.set_keychain(fail.Keyring())
+    try:
+        with pytest.raises(HubError) as failed:
+            join(c.path, hub.url(role), password, c.room_id)
+    finally:
+        keys.set_keychain(None)
+    assert failed.value.key == "no_keychain"
+    assert "keychain" in str(failed.value)
+    assert joined(c.path) is None
+    assert not config_path(c.path).exists()
+    assert not certificate_path(c.path).exists()
+    _still_saves_locally(c)
+    # Once a keychain is there, the same login joins: nothing was bound before.
+    keys.install_keyring_from_env()
+    assert join(c.path, hub.url(role), password, c.room_id).url

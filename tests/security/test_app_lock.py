@@ -272,14 +272,14 @@ def test_without_a_keychain_the_app_asks_for_a_passphrase(
     launch: Launch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """No keychain: first run chooses a passphrase; a wrong one is asked again."""
-    import keyring
     from keyring.backends import fail
 
     import companion.app as app_module
+    from companion.store.keys import set_keychain
     from companion.ui import passphrase
 
     monkeypatch.delenv("COMPANION_KEYRING")
-    keyring.set_keyring(fail.Keyring())
+    set_keychain(fail.Keyring())
     answers = ["clinic passphrase 1"]
     asked: list[tuple[bool, str]] = []
 

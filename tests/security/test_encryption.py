@@ -6,13 +6,12 @@ import json
 import sqlite3
 from pathlib import Path
 
-import keyring
 import pytest
 from keyring.backends import fail
 from sqlcipher3 import dbapi2 as sqlcipher
-from sqlite_utils import Database
 
 from companion.store import open_store
+from companion.store._lean_sqlite_utils import sqlite_utils_database
 from companion.store.backup import is_intact, list_backups
 from companion.store.cipher import (
     WrongKey,
@@ -27,6 +26,7 @@ from companion.store.keys import (
     database_key,
     keyinfo_path,
     read_keyinfo,
+    set_keychain,
 )
 from tests.reliability.full_check import open_after_full_check
 from tests.security.conftest import Sentinels, files_containing
@@ -165,7 +165,7 @@ def test_sqlite_utils_alter_and_transform_work_on_sqlcipher(
 ) -> None:
     """insert(alter=True), transform and full-text search work on an encrypted file."""
     conn = connect(tmp_path / "x.db", key, isolation_level=None)
-    db = Database(conn, execute_plugins=False)
+    db = sqlite_utils_database(conn)  # what the store falls back to
     try:
         db["t"].insert({"id": 1, "name": "a"}, pk="id")
         db["t"].insert({"id": 2, "name": "b", "extra": 3}, alter=True)
@@ -200,7 +200,7 @@ def test_without_a_keychain_the_key_comes_from_an_argon2id_passphrase(
     tmp_path: Path,
 ) -> None:
     """With keyring's fail backend a passphrase is asked; only its salt is stored."""
-    keyring.set_keyring(fail.Keyring())
+    set_keychain(fail.Keyring())
     db_path = tmp_path / "companion.db"
     with pytest.raises(PassphraseNeeded) as needed:
         database_key(db_path)

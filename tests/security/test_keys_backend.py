@@ -11,9 +11,8 @@ def test_memory_keyring_is_never_chosen_automatically() -> None:
     """Importing the store leaves keyring's own choice alone (a key must persist)."""
     env = {k: v for k, v in os.environ.items() if k != "COMPANION_KEYRING"}
     code = (
-        "import keyring, companion.store.keys as k, companion.app\n"
-        "assert not isinstance(keyring.get_keyring(), k.MemoryKeyring), "
-        "keyring.get_keyring()\n"
+        "import companion.store.keys as k, companion.app\n"
+        "assert not isinstance(k.keychain(), k.MemoryKeyring), k.keychain()\n"
     )
     result = run_python(code, env=env)
     assert result.returncode == 0, result.stderr

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import keyring
 import pytest
 from keyring.backends import fail
 
@@ -17,6 +16,7 @@ from companion.store.keys import (
     database_key,
     keyinfo_path,
     read_keyinfo,
+    set_keychain,
 )
 
 
@@ -52,7 +52,7 @@ def test_keyinfo_copy_in_the_backup_folder_brings_back_a_passphrase_key(
     tmp_path: Path,
 ) -> None:
     """Passphrase mode: the backup folder's keyinfo copy (its salt) restores the key."""
-    keyring.set_keyring(fail.Keyring())
+    set_keychain(fail.Keyring())
     db = tmp_path / "companion.db"
     key = database_key(db, lambda new: "correct horse battery")
     patient_id = _clinic(db, key)

@@ -10,8 +10,8 @@ import pytest
 from tests.probe import run_python
 
 _PROBE = (
-    "import sys, keyring, companion.store.keys\n"
-    "backend = keyring.get_keyring()\n"
+    "import sys, companion.store.keys\n"
+    "backend = companion.store.keys.keychain()\n"
     "searched = 'keyring.backends.chainer' in sys.modules\n"
     "print(type(backend).__module__ + '.' + type(backend).__name__, searched)\n"
 )

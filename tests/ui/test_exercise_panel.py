@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
 
+from companion.app import build
 from companion.core.exercises import (
     Prescription,
     format_dose,
@@ -375,3 +376,26 @@ def test_a_flag_needing_assessment_first_greys_every_exercise(launch: Launch) ->
     assert panel.save()
     saved = window.ops.current_programme()
     assert saved is not None and saved.items == ()
+
+
+def test_the_panel_behind_its_tab_is_built_after_the_records_open(
+    qtbot, tmp_path: Path
+) -> None:
+    """Records open without building the Exercises tab that starts behind
+    Progress (15–27 ms); it is built a turn later and follows the open visit."""
+    window = build(["--data-dir", str(tmp_path / "home")])
+    qtbot.addWidget(window)
+    at_open: list[int] = []
+    window.records_opened.connect(
+        lambda: at_open.append(len(window.findChildren(ExercisePanel)))
+    )
+    qtbot.waitUntil(lambda: window.records_ready, timeout=30000)
+    qtbot.waitUntil(lambda: not window.background_check.running, timeout=30000)
+    assert at_open == [0]
+    qtbot.waitUntil(lambda: len(window.findChildren(ExercisePanel)) == 1)
+    assert window.exercise_panel is window.findChildren(ExercisePanel)[0]
+    lumbar_visit(window)
+    window.exercise_dock.show()
+    window.exercise_dock.raise_()
+    assert "EX-1" in window.exercise_panel.patient_banner.text()
+    assert window.exercise_panel.rows  # the lumbar visit's exercises
