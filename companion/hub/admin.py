@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import string
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,11 +62,18 @@ class RoomLogin:
     password: str = field(repr=False)
 
 
+def new_password(length: int = 32) -> str:
+    """A room password of letters and digits: read aloud or typed without
+    surprises (token_urlsafe's '-' first made it look like an option)."""
+    alphabet = string.ascii_letters + string.digits
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
 def add_room(admin_dsn: str, database: str, role: str, label: str = "") -> RoomLogin:
     """A login role for one room, in the room group only: it can push and pull."""
     from psycopg import sql
 
-    password = secrets.token_urlsafe(24)
+    password = new_password()
     with _connect(admin_dsn, dbname=database) as conn, conn.transaction():
         conn.execute(
             sql.SQL("CREATE ROLE {} LOGIN PASSWORD {} IN ROLE {}").format(

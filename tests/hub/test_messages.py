@@ -32,3 +32,12 @@ def test_libpq_failures_are_named_by_their_cause() -> None:
         assert classify(Failure(text)).key == key
     assert classify(Failure("permission denied", "42501")).key == "no_rights"
     assert HubError("refused").key == "refused"
+
+
+def test_room_passwords_are_letters_and_digits_only() -> None:
+    """No '-' or '_' (a leading '-' reads as a command-line option), full length."""
+    from companion.hub.admin import new_password
+
+    passwords = {new_password() for _ in range(200)}
+    assert len(passwords) == 200
+    assert all(len(p) == 32 and p.isalnum() and p.isascii() for p in passwords)
