@@ -298,6 +298,7 @@ class VisitEditor(QWidget):
         self.all_absent_button.setToolTip(t("visit.red_flags_hint"))
         self.treatments_box.setTitle(t("visit.treatments"))
         self.plan_label.setText(t("visit.patient_plan"))
+        self._retranslate_save_status()
         self.patient_plan.setPlaceholderText(t("visit.patient_plan_hint"))
         self._refresh_all_absent()
         for section in SECTIONS:
@@ -711,6 +712,17 @@ class VisitEditor(QWidget):
         self.error_banner.hide()
         self.save_status.setText(self.state.strings.t("visit.saved", time=when))
         self.save_status.setProperty("state", "saved")
+        self.save_status.setProperty("saved_at", when)
+
+    def _retranslate_save_status(self) -> None:
+        # "Saved 10:41" must switch language with everything else around it.
+        t = self.state.strings.t
+        state = self.save_status.property("state")
+        if state == "saved" and self.save_status.text():
+            when = self.save_status.property("saved_at")
+            self.save_status.setText(t("visit.saved", time=when))
+        elif state == "failed":
+            self.save_status.setText(t("visit.not_saved"))
 
     def _on_save_failed(self, message: str) -> None:
         self._lists_shown = None  # the ticks on screen may differ from the record

@@ -297,3 +297,21 @@ def test_non_stop_typing_is_drafted_every_half_second(launch: Launch, qtbot: QtB
     draft = window.ops.store.get_draft(key)
     assert draft is not None
     assert len(draft.payload) >= 6  # written while the typing went on
+
+
+def test_the_saved_time_follows_a_language_switch(launch: Launch, qtbot: QtBot):
+    """'Saved 10:41' becomes 'Guardado 10:41' with the rest of the form (seen on
+    screen under Xvfb: the only English words left after switching)."""
+    window = launch()
+    add_patient(window, qtbot, "LANG-1")
+    window.clinic.new_visit()
+    editor = window.clinic.editor
+    editor.notes["S"].setPlainText("Dolor lumbar")
+    assert editor.autosave.flush()
+    status = editor.save_status
+    qtbot.waitUntil(lambda: status.text().startswith("Saved "))
+    when = status.text().removeprefix("Saved ")
+    window.state.set_language("es")
+    assert status.text() == f"Guardado {when}"
+    window.state.set_language("en")
+    assert status.text() == f"Saved {when}"
