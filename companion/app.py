@@ -360,7 +360,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(error, file=sys.stderr)
         QMessageBox.critical(None, "Spine Companion", str(error))
         return 2
+    from companion.ui.termination import install_termination_watch
+
+    # A logout's SIGTERM (or Ctrl+C, a closed terminal) closes the window the
+    # way its close button does, so nothing on screen is lost.
+    watch = install_termination_watch(window)
     code = app.exec()
+    watch.uninstall()
     # The records could not open (another copy running, no key): say so by code.
     failed = window.startup_error is not None
     del window
