@@ -22,6 +22,18 @@ if TYPE_CHECKING:
     from companion.ui.app_context import AppContext
 
 
+_PATIENT_ORDER = (
+    "chart_number",
+    "initials",
+    "display_name",
+    "preferred_language",
+    "visits",
+    "last_visit",
+    "created",
+    "id",
+)
+
+
 def version_text(conflict: Conflict, version: Version) -> str:
     """What a version says, as plain text for reading side by side."""
     content: dict[str, Any] = version.content
@@ -29,6 +41,10 @@ def version_text(conflict: Conflict, version: Version) -> str:
         return str(content["text"])
     if conflict.kind == "programme":
         return json.dumps(content["items"], indent=1, ensure_ascii=False)
+    if conflict.kind == "chart_number":
+        # Who each one is first; the ids (long) last.
+        names = [n for n in _PATIENT_ORDER if n in content]
+        return "\n".join(f"{name}: {content[name]}" for name in names)
     return "\n".join(f"{name}: {value}" for name, value in sorted(content.items()))
 
 
@@ -61,6 +77,7 @@ class ReviewDialog(QDialog):
         self.chart_edits: list[QLineEdit] = []
         self.renumber_buttons: list[QPushButton] = []
         self.reload()
+        self.resize(760, 560)  # two versions side by side, lines unwrapped
 
     def reload(self) -> None:
         """Read the conflicts afresh (after a pick, or rows from other rooms)."""
