@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from dataclasses import dataclass
@@ -53,17 +54,46 @@ def _keep_password(url: str, password: str) -> None:
         raise HubError("no_keychain", str(exc)) from exc
 
 
-def join(db_path: Path, url: str, password: str, room_id: str) -> Joined:
-    """Check the server, pin its certificate, bind the login; raises HubError.
+@dataclass(frozen=True)
+class Offered:
+    """The certificate a server shows, fetched before anything is pinned."""
 
-    The first upload is the outbox draining (m0009 queued every existing
-    row), so it is resumable and can follow in the worker.
-    """
+    url: str
+    pem: str
+
+    @property
+    def fingerprint(self) -> str:
+        """What the user compares with the administrator's `openssl x509` one."""
+        return fingerprint(self.pem)
+
+
+def check(url: str) -> Offered:
+    """The server's certificate, to show before joining; raises HubError."""
     address = HubAddress.parse(url)
     # Checked first: a room that cannot keep its login must not half-join.
     if not keys.keychain_available():
         raise HubError("no_keychain")
-    pem = fetch_certificate(address)
+    return Offered(address.url, fetch_certificate(address))
+
+
+def join(
+    db_path: Path,
+    url: str,
+    password: str,
+    room_id: str,
+    offered: Offered | None = None,
+) -> Joined:
+    """Pin the certificate (offered: the one the user compared), bind the login.
+
+    Raises HubError. The first upload is the outbox draining (m0009 queued
+    every existing row), so it is resumable and can follow in the worker.
+    """
+    if offered is None:
+        offered = check(url)
+    address = HubAddress.parse(offered.url)
+    if not keys.keychain_available():
+        raise HubError("no_keychain")
+    pem = offered.pem
     cert = certificate_path(db_path)
     _write_private(cert, pem)
     client = HubClient(address, password, cert)
@@ -75,6 +105,40 @@ def join(db_path: Path, url: str, password: str, room_id: str) -> Joined:
     joined = Joined(address.url, fingerprint(pem))
     _write_private(config_path(db_path), json.dumps(joined.__dict__, indent=2))
     return joined
+
+
+def pinned_fingerprint(db_path: Path) -> str:
+    """The fingerprint of the certificate pinned now ('' if none is)."""
+    try:
+        return fingerprint(certificate_path(db_path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+
+
+def repin(db_path: Path, offered: Offered) -> Joined:
+    """Trust the server's new certificate (the user compared its fingerprint)."""
+    tie = joined(db_path)
+    if tie is None or HubAddress.parse(offered.url).url != tie.url:
+        raise HubError("bad_address")  # only the joined server is re-pinned
+    _write_private(certificate_path(db_path), offered.pem)
+    again = Joined(tie.url, offered.fingerprint)
+    _write_private(config_path(db_path), json.dumps(again.__dict__, indent=2))
+    return again
+
+
+def leave(db_path: Path) -> None:
+    """Untie the room: no address, no pinned certificate, no login kept.
+
+    The tie goes first, so a room stopped half-way is already single-room;
+    its records (and rows never sent) stay in its own database.
+    """
+    tie = joined(db_path)
+    config_path(db_path).unlink(missing_ok=True)
+    certificate_path(db_path).unlink(missing_ok=True)
+    if tie is not None:
+        # The login may already be gone (a keychain reset): nothing to remove.
+        with contextlib.suppress(Exception):
+            keys.keychain().delete_password(SERVICE, tie.url)
 
 
 def joined(db_path: Path) -> Joined | None:

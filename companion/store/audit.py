@@ -247,6 +247,19 @@ class ChainCheck:
         except DB_ERRORS as exc:
             raise_friendly(exc, self.db_path)
 
+    def run_remote(self) -> dict[str, tuple[bool, int | None]]:
+        """Other rooms' chains as replicated here: room id → (ok, first bad row)."""
+        from companion.store.replication import verify_remote_audit
+
+        try:
+            conn = connect(self.db_path, self.key, readonly=True)
+            try:
+                return verify_remote_audit(conn)
+            finally:
+                conn.close()
+        except DB_ERRORS as exc:
+            raise_friendly(exc, self.db_path)
+
 
 def get_secret(db: Database, name: str) -> str | None:
     """A value from security_settings, or None."""

@@ -212,7 +212,7 @@ class Store:
             if current is None:
                 raise InvalidInput("patient_id", f"No patient with id {patient_id!r}.")
             patient = patients.changed_patient(current, changes)
-            patients.update_patient(self.db, patient)
+            patients.update_patient(self.db, patient, previous=current)
         return patient
 
     def get_patient(self, patient_id: str) -> Patient | None:

@@ -57,6 +57,8 @@ class Keychain(Protocol):
 
     def set_password(self, service: str, username: str, password: str) -> None: ...
 
+    def delete_password(self, service: str, username: str) -> None: ...
+
 
 class MemoryKeyring:
     """A keychain that lives only in this process (tests; never the real one).
@@ -73,6 +75,9 @@ class MemoryKeyring:
 
     def set_password(self, service: str, username: str, password: str) -> None:
         self.entries[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.entries.pop((service, username), None)
 
 
 # The keychain in use; None until first asked for (then chosen, see keychain()).

@@ -58,9 +58,20 @@ def insert_patient(db: Database, patient: Patient) -> None:
     _write_search_keys(db.conn, patient)
 
 
-def update_patient(db: Database, patient: Patient) -> None:
-    """Write a validated patient's editable fields (inside the caller's transaction)."""
-    _refuse_duplicate_chart(db, patient)
+def update_patient(
+    db: Database, patient: Patient, previous: Patient | None = None
+) -> None:
+    """Write a validated patient's editable fields (inside the caller's transaction).
+
+    A chart number is refused only when it changes to one another patient
+    has: two patients registered apart in two rooms share one until a
+    clinician gives one a new number, and each can be edited meanwhile.
+    """
+    unchanged = previous is not None and (
+        previous.chart_number.casefold() == patient.chart_number.casefold()
+    )
+    if not unchanged:
+        _refuse_duplicate_chart(db, patient)
     row = patient_row(patient)
     db.conn.execute(
         "UPDATE patients SET chart_number = ?, initials = ?, display_name = ?,"

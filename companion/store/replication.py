@@ -248,8 +248,12 @@ class Version:
 class Conflict:
     """A record, note section or programme with two versions made apart."""
 
-    kind: str  # 'patients', 'episodes', 'visits', 'note' or 'programme'
-    record_id: str  # the record's id, or the visit's for a note or programme
+    # 'patients', 'episodes', 'visits', 'note', 'programme', or 'chart_number'
+    # (two patients registered apart under one chart number: each version is
+    # one patient, its revision_id the patient's id).
+    kind: str
+    record_id: str  # the record's id, the visit's for a note or programme,
+    # or the shared chart number
     section: str  # the SOAP section of a note, else ''
     versions: tuple[Version, ...]
 
@@ -320,6 +324,46 @@ def conflicts(conn: sqlite3.Connection) -> list[Conflict]:
             for i, c, t in rows
         )
         found.append(Conflict("programme", visit_id, "", versions))
+    found.extend(chart_clashes(conn))
+    return found
+
+
+def chart_clashes(conn: sqlite3.Connection) -> list[Conflict]:
+    """Chart numbers two patients share (registered in two rooms apart).
+
+    Neither is a version of the other, so no pick settles it: one patient
+    gets a new chart number (an ordinary edit, which replicates).
+    """
+    found = []
+    # The column is COLLATE NOCASE, like the store's own duplicate check.
+    for (chart,) in conn.execute(
+        "SELECT chart_number FROM patients WHERE chart_number <> ''"
+        " GROUP BY chart_number HAVING count(*) > 1 ORDER BY chart_number"
+    ).fetchall():
+        cursor = conn.execute(
+            "SELECT * FROM patients WHERE chart_number = ? ORDER BY created, id",
+            (chart,),
+        )
+        names = [d[0] for d in cursor.description]
+        versions = []
+        for row in cursor.fetchall():
+            patient = dict(zip(names, row, strict=True))
+            origin = conn.execute(
+                "SELECT room_id FROM record_revisions"
+                " WHERE record_table = 'patients' AND record_id = ?"
+                " ORDER BY rowid LIMIT 1",
+                (patient["id"],),
+            ).fetchone()
+            room = origin[0] if origin else room_id(conn)
+            content = {c: patient[c] for c in TRACKED["patients"]}
+            # What tells two people apart at a glance: their visits.
+            content["visits"], content["last_visit"] = conn.execute(
+                "SELECT count(*), coalesce(max(visit_date), '') FROM visits"
+                " WHERE patient_id = ?",
+                (patient["id"],),
+            ).fetchone()
+            versions.append(Version(patient["id"], room, patient["created"], content))
+        found.append(Conflict("chart_number", chart, "", tuple(versions)))
     return found
 
 

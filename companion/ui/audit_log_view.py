@@ -13,7 +13,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from companion.hub.join import joined
 from companion.store import StoreError
+from companion.store.audit import ChainCheck
 from companion.ui.app_context import AppContext
 from companion.ui.background_call import run_in_background
 from companion.ui.error_text import error_text
@@ -28,6 +30,8 @@ class AuditLogDialog(QDialog):
 
     LIMIT = 1000
     checked = Signal(bool, object)
+    # Other rooms' chains (clinic server): room id → (ok, first bad row).
+    remote_checked = Signal(object)
 
     def __init__(self, context: AppContext) -> None:
         super().__init__(context.parent_widget, objectName="auditLogDialog")
@@ -46,6 +50,9 @@ class AuditLogDialog(QDialog):
         )
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.status = QLabel(objectName="auditStatus")
+        self.remote = QLabel(objectName="auditRemote")
+        self.remote.setWordWrap(True)
+        self.remote.setVisible(False)
         try:
             rows = store.audit_log(self.LIMIT)
             job = store.audit_chain_job()
@@ -61,6 +68,7 @@ class AuditLogDialog(QDialog):
                 expected=(StoreError,),
                 name="audit-chain-check",
             )
+            self._check_remote(job, joined(store.path) is not None)
         self.table.setRowCount(len(rows))
         for r, entry in enumerate(reversed(rows)):
             stamp = entry.at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
@@ -72,6 +80,7 @@ class AuditLogDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.status)
+        layout.addWidget(self.remote)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         layout.addWidget(close)
@@ -88,3 +97,37 @@ class AuditLogDialog(QDialog):
     def _show_error(self, error: BaseException) -> None:
         self.status.setText(error_text(error, self.strings))
         self.checked.emit(False, None)
+
+    def _check_remote(self, job: ChainCheck, joined: bool) -> None:
+        # Off the GUI thread like the local check: a clinic's rooms hold
+        # every other room's chain, years of rows each.
+        self._joined = joined
+        if joined:
+            self.remote.setText(self.strings.t("security.remote_checking"))
+            self.remote.setVisible(True)
+        run_in_background(
+            job.run_remote,
+            self._show_remote,
+            self._show_remote_error,
+            expected=(StoreError,),
+            name="audit-chain-check-rooms",
+        )
+
+    def _show_remote(self, result: dict[str, tuple[bool, int | None]]) -> None:
+        t = self.strings.t
+        lines = [
+            t("security.remote_ok", room=room[:6])
+            if ok
+            else t("security.remote_bad", room=room[:6], row=bad)
+            for room, (ok, bad) in sorted(result.items())
+        ]
+        if not lines and self._joined:
+            lines = [t("security.remote_none")]
+        self.remote.setText("\n".join(lines))
+        self.remote.setVisible(bool(lines))
+        self.remote_checked.emit(result)
+
+    def _show_remote_error(self, error: BaseException) -> None:
+        self.remote.setText(error_text(error, self.strings))
+        self.remote.setVisible(True)
+        self.remote_checked.emit(None)

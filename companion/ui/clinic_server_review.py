@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QPlainTextEdit,
     QPushButton,
@@ -21,6 +22,18 @@ if TYPE_CHECKING:
     from companion.ui.app_context import AppContext
 
 
+_PATIENT_ORDER = (
+    "chart_number",
+    "initials",
+    "display_name",
+    "preferred_language",
+    "visits",
+    "last_visit",
+    "created",
+    "id",
+)
+
+
 def version_text(conflict: Conflict, version: Version) -> str:
     """What a version says, as plain text for reading side by side."""
     content: dict[str, Any] = version.content
@@ -28,6 +41,10 @@ def version_text(conflict: Conflict, version: Version) -> str:
         return str(content["text"])
     if conflict.kind == "programme":
         return json.dumps(content["items"], indent=1, ensure_ascii=False)
+    if conflict.kind == "chart_number":
+        # Who each one is first; the ids (long) last.
+        names = [n for n in _PATIENT_ORDER if n in content]
+        return "\n".join(f"{name}: {content[name]}" for name in names)
     return "\n".join(f"{name}: {value}" for name, value in sorted(content.items()))
 
 
@@ -42,17 +59,25 @@ class ReviewDialog(QDialog):
         self.intro.setWordWrap(True)
         self.items = QListWidget()
         self.items.currentRowChanged.connect(self._show)
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        self.hint.setVisible(False)
         self.sides = QHBoxLayout()
         self.message = QLabel()
         self.message.setObjectName("review_message")
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addWidget(self.items)
+        layout.addWidget(self.hint)
         layout.addLayout(self.sides)
         layout.addWidget(self.message)
         self.keep_buttons: list[QPushButton] = []
         self.texts: list[QPlainTextEdit] = []
+        # For two patients sharing a chart number: a new number for either.
+        self.chart_edits: list[QLineEdit] = []
+        self.renumber_buttons: list[QPushButton] = []
         self.reload()
+        self.resize(760, 560)  # two versions side by side, lines unwrapped
 
     def reload(self) -> None:
         """Read the conflicts afresh (after a pick, or rows from other rooms)."""
@@ -69,6 +94,8 @@ class ReviewDialog(QDialog):
             self.message.setText(self.ctx.t("clinic_server.review_none"))
 
     def _title(self, conflict: Conflict) -> str:
+        if conflict.kind == "chart_number":
+            return self.ctx.t("clinic_server.kind_chart", chart=conflict.record_id)
         if conflict.kind == "note":
             return self.ctx.t("clinic_server.kind_note", section=conflict.section)
         return self.ctx.t(f"clinic_server.kind_{conflict.kind}")
@@ -78,7 +105,9 @@ class ReviewDialog(QDialog):
             widget = self.sides.takeAt(0).widget()
             if widget is not None:
                 widget.deleteLater()
+        self.hint.setVisible(False)
         self.keep_buttons, self.texts = [], []
+        self.chart_edits, self.renumber_buttons = [], []
 
     def _show(self, row: int) -> None:
         self._clear_sides()
@@ -101,14 +130,51 @@ class ReviewDialog(QDialog):
             text = QPlainTextEdit(version_text(conflict, version))
             text.setReadOnly(True)
             box.addWidget(text)
-            keep = QPushButton(self.ctx.t("clinic_server.keep"))
-            keep.clicked.connect(
-                lambda _checked=False, c=conflict, v=version: self.keep(c, v)
-            )
-            box.addWidget(keep)
             self.texts.append(text)
-            self.keep_buttons.append(keep)
+            if conflict.kind == "chart_number":
+                self._add_renumber(box, conflict.record_id, version)
+            else:
+                keep = QPushButton(self.ctx.t("clinic_server.keep"))
+                keep.clicked.connect(
+                    lambda _checked=False, c=conflict, v=version: self.keep(c, v)
+                )
+                box.addWidget(keep)
+                self.keep_buttons.append(keep)
             self.sides.addWidget(column)
+        if conflict.kind == "chart_number":
+            self.hint.setText(self.ctx.t("clinic_server.chart_intro"))
+        self.hint.setVisible(conflict.kind == "chart_number")
+
+    def _add_renumber(self, box: QVBoxLayout, clash: str, version: Version) -> None:
+        """A new chart number for this patient, and the button that gives it."""
+        edit = QLineEdit()
+        edit.setPlaceholderText(self.ctx.t("clinic_server.new_chart"))
+        button = QPushButton(self.ctx.t("clinic_server.renumber"))
+        button.setEnabled(False)
+        edit.textChanged.connect(
+            lambda text, b=button: b.setEnabled(bool(text.strip()))
+        )
+        button.clicked.connect(
+            lambda _checked=False, e=edit, v=version: self.renumber(clash, v, e.text())
+        )
+        edit.returnPressed.connect(button.click)
+        box.addWidget(edit)
+        box.addWidget(button)
+        self.chart_edits.append(edit)
+        self.renumber_buttons.append(button)
+
+    def renumber(self, clash: str, version: Version, chart_number: str) -> None:
+        """Give this patient a new chart number: an edit that replicates."""
+        chart = chart_number.strip()
+        if chart.casefold() == clash.casefold():
+            self.message.setText(self.ctx.t("clinic_server.same_chart", chart=clash))
+            return
+        result = self.ctx.ops.change_chart_number(version.revision_id, chart)
+        if result.ok:
+            self.reload()
+            self.message.setText(self.ctx.t("clinic_server.renumbered", chart=chart))
+        else:
+            self.message.setText(result.error)
 
     def keep(self, conflict: Conflict, version: Version) -> None:
         """Keep this version: one new revision supersedes both, and replicates."""

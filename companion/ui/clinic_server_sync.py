@@ -79,6 +79,7 @@ class ClinicServerSync(QObject):
         self._running = False
         self._again = False
         self._closing = False
+        self._left = False  # the room left its server: no rounds until rejoined
         self._count_next = True  # the first round counts conflicts
         self.timer = QTimer(self, interval=ROUND_MS)
         self.timer.timeout.connect(self.poke)
@@ -92,6 +93,7 @@ class ClinicServerSync(QObject):
 
     def start(self) -> None:
         """Begin the rounds (a first one now)."""
+        self._left = False
         self.timer.start()
         self.poke()
 
@@ -107,8 +109,22 @@ class ClinicServerSync(QObject):
         if not self._running:
             self._close_client()
 
+    def leave(self) -> None:
+        """The room left its server: no more rounds, the connection closed.
+
+        A round still running finishes on its worker; its result is dropped
+        and its connection closed then.
+        """
+        self.stop()
+        self._left = True
+        if not self._running:
+            self._close_client()
+        self.status = SyncStatus(NOT_JOINED)
+        self.status_changed.emit(self.status)
+
     def rejoined(self) -> None:
         """The room joined (again): forget the old client, run a round now."""
+        self._left = False
         self._close_client()
         self.poke()
 
@@ -123,7 +139,7 @@ class ClinicServerSync(QObject):
 
     def poke(self) -> None:
         """Run a round now, or right after the one running."""
-        if self._closing:
+        if self._closing or self._left:
             return
         if self._running:
             self._again = True
@@ -144,7 +160,7 @@ class ClinicServerSync(QObject):
 
     def _done(self, status: SyncStatus) -> None:
         self._running = False
-        if self._closing:
+        if self._closing or self._left:
             self._close_client()
             return
         self.status = status
@@ -159,7 +175,7 @@ class ClinicServerSync(QObject):
         # The database refused (busy, full): the next round tries again; the
         # status keeps the count of what waits.
         self._running = False
-        if self._closing:
+        if self._closing or self._left:
             self._close_client()
             return
         self.status = SyncStatus(UNREACHABLE, self.status.waiting, 0, "unreachable")

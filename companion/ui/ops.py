@@ -486,6 +486,20 @@ class ClinicOps(QObject):
 
         return self._run(work, EVERYTHING)
 
+    def change_chart_number(
+        self, patient_id: str, chart_number: str
+    ) -> OpResult[Patient]:
+        """Give a patient a new chart number (two rooms registered one number twice)."""
+        store = self.store
+
+        def work() -> Patient:
+            patient = store.update_patient(patient_id, chart_number=chart_number)
+            if self._patient is not None and self._patient.id == patient_id:
+                self._patient = patient
+            return patient
+
+        return self._run(work, Changes(patient=True, patients=True))
+
 
 EVERYTHING = Changes(
     patient=True,

@@ -39,7 +39,8 @@ def test_the_command_line_address_opens_the_join_dialog(
     qtbot.waitUntil(lambda: hasattr(window.clinic_server, "dialog"), timeout=10000)
     dialog = window.clinic_server.dialog
     assert dialog.address.text() == url
-    assert dialog.join_button.text() == "Join"
+    assert dialog.check_button.text() == "Check the server"
+    assert dialog.join_button.isHidden()  # nothing to trust before a check
     # The address is given: typing goes to the password, not onto the address.
     qtbot.waitUntil(lambda: dialog.focusWidget() is dialog.password, timeout=5000)
     assert dialog.address.width() >= dialog.address.fontMetrics().horizontalAdvance(url)
