@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QDialog,
@@ -59,8 +59,10 @@ class ClinicServerDialog(QDialog):
         form.setContentsMargins(0, 0, 0, 0)
         form.addRow(t("clinic_server.address"), self.address)
         form.addRow(t("clinic_server.password"), self.password)
+        # Two explicit lines of a fixed width: never wrapped (a wrapping label
+        # in a fixed font was laid out one line short and overlapped the text
+        # below it under Xvfb).
         self.fingerprint_label = QLabel(objectName="clinic_server_fingerprint")
-        self.fingerprint_label.setWordWrap(True)
         self.fingerprint_label.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse
         )
@@ -88,6 +90,7 @@ class ClinicServerDialog(QDialog):
             buttons.addButton(button, action)
         close = buttons.addButton(QDialogButtonBox.StandardButton.Close)
         close.setText(t("clinic_server.close"))
+        self.close_button = close
         buttons.rejected.connect(self.reject)
         self.check_button.clicked.connect(self.check)
         self.join_button.clicked.connect(self.join)
@@ -99,7 +102,8 @@ class ClinicServerDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.form)
-        for part in (self.fingerprint_label, self.result_label, buttons):
+        # The words (what to compare) come before the fingerprint they explain.
+        for part in (self.result_label, self.fingerprint_label, buttons):
             layout.addWidget(part)
         # A whole address fits (postgresql://room1@server:5432/companion_hub),
         # and wrapped messages grow the dialog instead of being cut off.
@@ -109,6 +113,15 @@ class ClinicServerDialog(QDialog):
         self._show_tie()
         # Given an address (--clinic-server), what is left to type is the password.
         (self.password if url else self.address).setFocus()
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() == QEvent.Type.LayoutRequest and self.isVisible():
+            # Messages and fingerprints appear after the dialog is shown; a
+            # shown top-level keeps its size, so without this they were
+            # squeezed over each other (seen under Xvfb).
+            self.adjustSize()
+        return handled
 
     def _show_tie(self) -> None:
         """The buttons and words for a room joined or not, its certificate refused."""
@@ -123,7 +136,7 @@ class ClinicServerDialog(QDialog):
         self.trust_new_button.setVisible(tie is not None and refused)
         self.trust_button.setVisible(False)
         self.join_button.setVisible(False)
-        self.check_button.setDefault(True)
+        (self.check_button if tie is None else self.close_button).setDefault(True)
         if tie is not None:
             text = self.ctx.t("clinic_server.joined_already", url=tie.url)
             if refused:
@@ -197,6 +210,8 @@ class ClinicServerDialog(QDialog):
         self.check_button.setVisible(False)
         self.form.setVisible(False)
         self.leave_button.setVisible(True)
+        # Enter after joining closes; leaving is never the default.
+        self.close_button.setDefault(True)
         self.fingerprint_label.setText(
             self.ctx.t(
                 "clinic_server.fingerprint", fingerprint=two_lines(tie.fingerprint)

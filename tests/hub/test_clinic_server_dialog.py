@@ -31,6 +31,24 @@ def _dialog(window: Any, qtbot: Any, url: str = "") -> ClinicServerDialog:
     return dialog
 
 
+def _assert_laid_out(dialog: ClinicServerDialog, qtbot: Any) -> None:
+    """The words, then the whole fingerprint, each at its full height, apart.
+
+    Under Xvfb the shown dialog kept its first size: the fingerprint's lines
+    were cut and the words over it overlapped.
+    """
+    words, print_ = dialog.result_label, dialog.fingerprint_label
+
+    def fits() -> bool:
+        return (
+            words.height() >= words.heightForWidth(words.width())
+            and print_.height() >= print_.sizeHint().height()
+            and words.geometry().bottom() < print_.geometry().top()
+        )
+
+    qtbot.waitUntil(fits, timeout=5000)
+
+
 def _join(window: Any, qtbot: Any, hub: Hub) -> ClinicServerDialog:
     role, password = hub.add_login("ui")
     dialog = _dialog(window, qtbot, hub.url(role))
@@ -60,6 +78,7 @@ def test_the_fingerprint_is_shown_before_anything_is_pinned(
     assert two_lines(expected).replace("\n", ":").strip(":") == expected
     assert dialog.join_button.text() == "Trust and join"
     assert "openssl x509 -fingerprint -sha256" in dialog.result_label.text()
+    _assert_laid_out(dialog, qtbot)
     # Shown, not pinned: no certificate, no tie, no login kept yet.
     assert not certificate_path(store.path).exists()
     assert joined(store.path) is None
@@ -73,11 +92,13 @@ def test_the_fingerprint_is_shown_before_anything_is_pinned(
     qtbot.waitUntil(lambda: joined(store.path) is not None, timeout=20000)
     assert pinned_fingerprint(store.path) == expected
     assert dialog.result_label.text() == (
-        "Joined. The certificate with the fingerprint above is pinned: "
+        "Joined. The certificate with the fingerprint below is pinned: "
         "this room talks only to that server."
     )
     assert dialog.fingerprint_label.text() == f"Fingerprint: {two_lines(expected)}"
     assert dialog.form.isHidden() and dialog.leave_button.isVisible()
+    _assert_laid_out(dialog, qtbot)
+    assert dialog.close_button.isDefault() and not dialog.leave_button.isDefault()
     label = window.clinic_server.label
     qtbot.waitUntil(lambda: label.text() == "Clinic server: in step", timeout=30000)
 
