@@ -769,6 +769,7 @@ class MainWindow(QMainWindow):
         self.settings.set("window/state", self.saveState())
         self.settings.set("window/splitter", self.splitter.saveState())
         self.settings.set("diagram/view", self.spine_view.current_view())
+        self.spine_view.save_snapshot()  # the next start's first paint
         self.settings.set("diagram/selection", self.state.selection or "")
         self.settings.set("ui/language", self.state.language)
         self.settings.sync()
