@@ -5,6 +5,8 @@ from __future__ import annotations
 import zlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -43,17 +45,17 @@ from companion.core.spine import (
 )
 from companion.core.spine import step as step_level
 from companion.ui import diagram_snapshot
-from companion.ui.svg_scene import (
-    NAME_ROLE,
-    Diagram,
-    DiagramItem,
-    click_point,
-    code_of,
-    load_diagram,
-    place_text,
-    refresh_content_rect,
-    solid_brush,
-)
+
+if TYPE_CHECKING:
+    from companion.ui.svg_scene import Diagram, DiagramItem
+
+
+def _svg() -> ModuleType:
+    """svg_scene, loaded with the first scene: a first paint from the cached
+    picture needs none of it (nor the graphics item types it makes)."""
+    from companion.ui import svg_scene
+
+    return svg_scene
 
 DIAGRAM_DIR = Path(__file__).resolve().parents[2] / "assets" / "diagrams"
 VIEWS = ("posterior", "lateral")
@@ -492,7 +494,7 @@ class SpineView(QGraphicsView):
             self._install()  # used before the first paint built it
         diagram = self._diagrams.get(self._view)
         if diagram is None:
-            diagram = load_diagram(DIAGRAM_DIR / f"{self._view}.svg", self._cache_dir)
+            diagram = _svg().load_diagram(self._svg_path(), self._cache_dir)
             diagram.scene.setParent(self)  # scenes live and die with the view
             self._apply_names(diagram)
             self._diagrams[self._view] = diagram
@@ -502,14 +504,14 @@ class SpineView(QGraphicsView):
         for code, item in diagram.items.items():
             name = self.name_of(code)
             item.setToolTip(name)
-            item.setData(NAME_ROLE, name)
+            item.setData(_svg().NAME_ROLE, name)
             for label in item.labels:
                 label.setText(name)
                 x, y, anchor = label.data(2)
-                place_text(label, x, y, anchor)
+                _svg().place_text(label, x, y, anchor)
         # Region and muscle names differ in length by language: refit around
         # the widest card either side could show, so a click never rezooms.
-        refresh_content_rect(diagram)
+        _svg().refresh_content_rect(diagram)
         reach = self._widest_label() + LABEL_CARD_EXTRA + 8
         rect = diagram.content_rect
         rect.setLeft(min(rect.left(), diagram.label_left - reach))
@@ -517,7 +519,7 @@ class SpineView(QGraphicsView):
 
     def _code_at(self, pos: QPoint) -> str | None:
         for item in self.items(pos):
-            code = code_of(item)
+            code = _svg().code_of(item)
             if code:
                 return code
         return None
@@ -605,21 +607,21 @@ class SpineView(QGraphicsView):
                     colour = self._involved_colour(code)
                     fill = QColor(colour)
                     fill.setAlphaF(0.82)
-                    brush = solid_brush(fill)
+                    brush = _svg().solid_brush(fill)
                     pen = QPen(colour.darker(160), 1.6)
                 else:
                     opacity = 0.32
             if item.kind == "region" and code == region:
-                brush = solid_brush(REGION_ACTIVE)
+                brush = _svg().solid_brush(REGION_ACTIVE)
                 pen = QPen(SELECT_COLOUR, 2.2)
             if item.kind == "vertebra" and code in region_levels:
-                brush = solid_brush(_tint(brush.color(), SELECT_COLOUR, 0.18))
+                brush = _svg().solid_brush(_tint(brush.color(), SELECT_COLOUR, 0.18))
             if code in self._marked:
-                brush = solid_brush(_tint(brush.color(), VISIT_COLOUR, 0.38))
+                brush = _svg().solid_brush(_tint(brush.color(), VISIT_COLOUR, 0.38))
             if code == self._selected:
-                brush = solid_brush(_tint(brush.color(), SELECT_COLOUR, 0.42))
+                brush = _svg().solid_brush(_tint(brush.color(), SELECT_COLOUR, 0.42))
             elif code == self._hover:
-                brush = solid_brush(_tint(brush.color(), HOVER_COLOUR, 0.22))
+                brush = _svg().solid_brush(_tint(brush.color(), HOVER_COLOUR, 0.22))
             item.setPen(pen)
             item.setBrush(brush)
             item.setOpacity(opacity)
@@ -659,7 +661,7 @@ class SpineView(QGraphicsView):
         present = [m for m in self._involved if m in diagram.items]
         sides: dict[str, list[tuple[str, QPointF]]] = {"left": [], "right": []}
         for code in present:
-            anchor = click_point(diagram.items[code])
+            anchor = _svg().click_point(diagram.items[code])
             side = "left" if anchor.x() < diagram.spine_x else "right"
             if self.LABELS_LEFT_ONLY:
                 side = "left"
@@ -727,7 +729,7 @@ class SpineView(QGraphicsView):
         dot.setBrush(colour)
         dot.setPen(QPen(QColor("white"), 1.6))
         for offset, item in enumerate((halo, leader, dot, card, chip_item, text)):
-            item.setData(NAME_ROLE, self.name_of(code))
+            item.setData(_svg().NAME_ROLE, self.name_of(code))
             scene.addItem(_inert(item, LABEL_Z + offset))
             self._labels.append(item)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from companion.app import build, build_ready
 from companion.ui import spine_view as spine_view_module
 from companion.ui.spine_view import SpineView
+from tests.probe import run_python
 from tests.ui.test_main_window import click_code
 
 SIZE = (420, 640)
@@ -139,3 +141,52 @@ def test_an_open_visits_levels_never_go_into_the_picture_cache(
     view.set_marked([])
     view.save_snapshot()
     assert len(list(cache.glob("*.firstpaint"))) == 1
+
+
+DEFERRED = (
+    "companion.ui.svg_scene",
+    "companion.ui.dermatome_view",
+    "platformdirs",
+)
+
+
+def test_a_first_paint_from_the_picture_loads_no_scene_code(tmp_path: Path) -> None:
+    """What only the scene, the dermatome map or unusual starts need loads later."""
+    home = str(tmp_path / "home")
+    first = run_python(
+        textwrap.dedent(
+            f"""
+            from companion.app import build_ready
+            window = build_ready(["--data-dir", {home!r}])
+            window.close()
+            """
+        )
+    )
+    assert first.returncode == 0, first.stderr
+    probe = textwrap.dedent(
+        f"""
+        import sys
+        from PySide6.QtCore import QEvent, QObject, QTimer
+        from companion.app import application, build
+
+        app = application()
+
+        class Watch(QObject):
+            def eventFilter(self, obj, event):
+                if event.type() == QEvent.Type.Paint:
+                    obj.removeEventFilter(self)
+                    loaded = [m for m in {DEFERRED!r} if m in sys.modules]
+                    print("PAINT", loaded, window.spine_view.is_built())
+                    QTimer.singleShot(0, app.quit)
+                return False
+
+        watch = Watch()
+        window = build(["--data-dir", {home!r}])
+        window.installEventFilter(watch)
+        QTimer.singleShot(30000, app.quit)
+        app.exec()
+        """
+    )
+    result = run_python(probe)
+    assert result.returncode == 0, result.stderr
+    assert "PAINT [] False" in result.stdout.splitlines(), result.stdout
