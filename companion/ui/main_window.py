@@ -218,7 +218,7 @@ class MainWindow(QMainWindow):
         self.clinic_server = install_clinic_server(self.context)
 
     def _attach_progress(self) -> None:
-        from companion.ui.exercise_panel import bring_up_action
+        from companion.ui.exercise_shortcut import bring_up_action
 
         assert self.context is not None
         self._exercise_shortcut = bring_up_action(
