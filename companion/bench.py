@@ -75,6 +75,9 @@ HEAVY_MODULES = (
     "sqlcipher3",
     "keyring",
     "argon2",
+    # The diagram's scene code: before the first paint only when no cached
+    # picture of the diagram fitted (a first start, a new window size).
+    "companion.ui.svg_scene",
 )
 
 
