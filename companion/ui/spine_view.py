@@ -207,10 +207,12 @@ class SpineView(QGraphicsView):
         self._pending = cache_dir is not None
         self._snapshot_look: str | None = None  # the look the cache holds
         if not self._pending:
-            self._install()
+            self.setScene(self._diagram.scene)
+            self._restyle()
 
     def _install(self) -> None:
-        """Build the current view's scene and show it (once; see _pending)."""
+        """Build the current view's scene, styled as the setters asked meanwhile
+        (once; see _pending)."""
         self._pending = False
         self.setScene(self._diagram.scene)
         if not self._user_zoomed:
