@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 import gc
 import os
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QApplication
@@ -23,6 +23,8 @@ from companion.ui.main_window import MainWindow
 from companion.ui.settings import Settings, make_settings_private
 
 if TYPE_CHECKING:
+    import argparse
+
     # The store (SQLCipher, sqlite-utils, keyring) loads after the first paint.
     from companion.store import Store
     from companion.ui.ops import ClinicOps
@@ -48,11 +50,38 @@ def demo_paths(data_dir: str | None) -> AppPaths:
     return paths_under(resolve_paths(None).data_dir / "demo")
 
 
+def _parse_plain(argv: Sequence[str]) -> argparse.Namespace | None:
+    """The usual starts (none, --demo, --data-dir DIR) without building an
+    ArgumentParser (its gettext look-ups cost 1–2 ms before the first paint);
+    None for anything else (help, version, abbreviations, Qt's options)."""
+    data_dir: str | None = None
+    demo = False
+    rest = list(argv)
+    while rest:
+        arg = rest.pop(0)
+        if arg == "--demo":
+            demo = True
+        elif arg == "--data-dir" and rest and not rest[0].startswith("-"):
+            data_dir = rest.pop(0)
+        elif arg.startswith("--data-dir=") and len(arg) > len("--data-dir="):
+            data_dir = arg.removeprefix("--data-dir=")
+        else:
+            return None
+    return SimpleNamespace(  # type: ignore[return-value]
+        data_dir=data_dir, demo=demo, clinic_server=None
+    )
+
+
 class StartupError(Exception):
     """The app cannot start; the message is for the user."""
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    plain = _parse_plain(argv)
+    if plain is not None:
+        return plain
+    import argparse
+
     parser = argparse.ArgumentParser(prog="companion", description="Spine Companion")
     parser.add_argument(
         "--data-dir", help="keep the database, backups and settings here"

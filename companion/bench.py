@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -75,6 +75,9 @@ HEAVY_MODULES = (
     "sqlcipher3",
     "keyring",
     "argon2",
+    # The diagram's scene code: before the first paint only when no cached
+    # picture of the diagram fitted (a first start, a new window size).
+    "companion.ui.svg_scene",
 )
 
 
@@ -1259,16 +1262,8 @@ def default_cache() -> Path:
     return Path(tempfile.gettempdir()) / "spine-companion-bench"
 
 
-def run(
-    size: Size,
-    cache: Path,
-    progress: Callable[[str], None] = lambda _msg: None,
-    open_sizes: Sequence[str] = (),
-) -> list[Row]:
-    """Every measurement, in the order of the table.
-
-    open_sizes names OPEN_SIZES clinics on which records open is also timed.
-    """
+def _start_clinic(size: Size, cache: Path) -> Path:
+    """The demo clinic's folder that the start-up rows open (made once)."""
     from companion.demo import build_demo_clinic
 
     cache.mkdir(parents=True, exist_ok=True)
@@ -1279,6 +1274,27 @@ def run(
     if not start_db.exists():
         with _open(start_db, start_key) as store:
             build_demo_clinic(store)
+    return start_dir
+
+
+def run_start(size: Size, cache: Path, runs: int | None = None) -> list[Row]:
+    """Only the start-up and memory rows, runs fresh processes of each kind."""
+    if runs is not None:
+        size = replace(size, start_runs=runs)
+    return bench_start(size, _start_clinic(size, cache))
+
+
+def run(
+    size: Size,
+    cache: Path,
+    progress: Callable[[str], None] = lambda _msg: None,
+    open_sizes: Sequence[str] = (),
+) -> list[Row]:
+    """Every measurement, in the order of the table.
+
+    open_sizes names OPEN_SIZES clinics on which records open is also timed.
+    """
+    start_dir = _start_clinic(size, cache)
     rows: list[Row] = []
     large: dict[str, Path] = {}
     for name in open_sizes:
@@ -1517,6 +1533,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="print only the clinic-server rows (needs PostgreSQL 15)",
     )
     parser.add_argument(
+        "--start",
+        action="store_true",
+        help="print only the start-up and memory rows (fresh processes)",
+    )
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=None,
+        help="with --start: fresh processes of each kind (default: the size's)",
+    )
+    parser.add_argument(
         "--cache-dir",
         type=Path,
         default=default_cache(),
@@ -1547,6 +1574,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.clinic_server:
         rows = _clinic_server_rows(size, args.cache_dir)
+    elif args.start:
+        rows = run_start(size, args.cache_dir, args.runs)
     else:
         rows = run(size, args.cache_dir, progress, open_sizes)
     print(f"Spine Companion benchmark ({size.name}): {machine_line()}")

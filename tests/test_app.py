@@ -47,3 +47,38 @@ def test_an_unusable_data_folder_stops_start_with_a_clear_message(
     assert "cannot use its data folder" in message
     assert "not-a-folder" in message and "--data-dir" in message
     assert blocker.read_text(encoding="utf-8") == "a file, not a folder"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["--demo"],
+        ["--data-dir", "/srv/clinic"],
+        ["--data-dir=/srv/clinic", "--demo"],
+        ["--data-dir", "a", "--data-dir", "b"],
+        ["--data-dir", ""],
+    ],
+)
+def test_the_usual_starts_are_read_without_argparse_as_argparse_reads_them(
+    argv: list[str],
+) -> None:
+    from companion.app import _parse_plain, parse_args
+
+    plain = _parse_plain(argv)
+    assert plain is not None
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("companion.app._parse_plain", lambda _argv: None)
+        full = parse_args(argv)
+    assert vars(plain) == vars(full)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--data"], ["--data-dir"], ["--data-dir", "-x"], ["-platform", "offscreen"],
+     ["--clinic-server", "https://x"], ["--help"]],
+)
+def test_anything_else_is_left_to_argparse(argv: list[str]) -> None:
+    from companion.app import _parse_plain
+
+    assert _parse_plain(argv) is None

@@ -9,7 +9,6 @@ Writes go through the ops only.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction
@@ -46,7 +45,6 @@ from companion.ui.flow_layout import FlowLayout
 from companion.ui.ops import Changes
 from companion.ui.patient_banner import PatientBanner
 
-SHORTCUT = "Ctrl+Shift+E"
 THUMB = QSize(68, 48)  # the frames are drawn 480 × 340
 
 
@@ -412,19 +410,3 @@ def fill_exercise_dock(
         placeholder.deleteLater()
     panel.show_action = show_action
     return panel
-
-
-def bring_up_action(
-    context: AppContext, dock: QDockWidget, panel: Callable[[], ExercisePanel]
-) -> QAction:
-    """Ctrl+Shift+E: the dock shown and in front, keyboard on the first exercise;
-    panel() builds the panel if it is not built yet."""
-
-    def bring_up() -> None:
-        # Shown, in front of its tab siblings: a toggle would hide a dock that
-        # is only behind another tab.
-        dock.show()
-        dock.raise_()
-        panel().focus_first()
-
-    return context.new_action(bring_up, SHORTCUT)

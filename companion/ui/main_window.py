@@ -218,7 +218,7 @@ class MainWindow(QMainWindow):
         self.clinic_server = install_clinic_server(self.context)
 
     def _attach_progress(self) -> None:
-        from companion.ui.exercise_panel import bring_up_action
+        from companion.ui.exercise_shortcut import bring_up_action
 
         assert self.context is not None
         self._exercise_shortcut = bring_up_action(
@@ -769,6 +769,7 @@ class MainWindow(QMainWindow):
         self.settings.set("window/state", self.saveState())
         self.settings.set("window/splitter", self.splitter.saveState())
         self.settings.set("diagram/view", self.spine_view.current_view())
+        self.spine_view.save_snapshot()  # the next start's first paint
         self.settings.set("diagram/selection", self.state.selection or "")
         self.settings.set("ui/language", self.state.language)
         self.settings.sync()

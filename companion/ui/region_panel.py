@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QTextDocument
@@ -16,10 +17,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from companion.core.content import SCREEN_KINDS, Content, Muscle, RegionInfo
+from companion.core.content import (
+    SCREEN_KINDS,
+    SCREENED_ROOTS,
+    Content,
+    Muscle,
+    RegionInfo,
+)
 from companion.core.i18n import Strings
 from companion.core.visit_rules import resolve_selection
-from companion.ui.dermatome_view import DermatomeView, has_dermatome
+
+if TYPE_CHECKING:
+    from companion.ui.dermatome_view import DermatomeView
 
 # Evidence and urgency badges; colour is never the only cue, the label is printed too.
 EVIDENCE_COLOURS = {
@@ -171,12 +180,15 @@ class RegionPanel(QWidget):
             self.details.verticalScrollBar().setValue(0)
 
     def _show_dermatome(self, level: str | None) -> None:
-        if not has_dermatome(level):
+        if level not in SCREENED_ROOTS:  # dermatome_view.has_dermatome
             if self.dermatomes is not None:
                 self.dermatomes.hide()
             return
         if self.dermatomes is None:
             # Built on the first root level, not at start: most clicks are not.
+            # Its module (and svg_scene) loads here, not before the first paint.
+            from companion.ui.dermatome_view import DermatomeView
+
             self.dermatomes = DermatomeView(self)
             layout = self.layout()
             assert isinstance(layout, QVBoxLayout)

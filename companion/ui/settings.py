@@ -93,8 +93,14 @@ class Settings:
 
 def make_settings_private(settings: Settings) -> None:
     """Write the settings file now and make it readable by this user only."""
-    settings.sync()
     path = Path(settings.path)
+    if os.name != "nt":
+        with contextlib.suppress(OSError):
+            if path.stat().st_mode & 0o077 == 0:
+                # Already written and this user's alone: a sync here (QSettings'
+                # lock file) cost 2–9 ms before every first paint for nothing.
+                return
+    settings.sync()
     if os.name != "nt":
         with contextlib.suppress(OSError):  # not written yet, or not ours to change
             path.chmod(0o600)

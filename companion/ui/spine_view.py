@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -15,6 +18,7 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPainterPath,
+    QPaintEvent,
     QPen,
     QResizeEvent,
     QShowEvent,
@@ -24,6 +28,7 @@ from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
     QGraphicsItem,
     QGraphicsPathItem,
+    QGraphicsScene,
     QGraphicsSimpleTextItem,
     QGraphicsView,
     QWidget,
@@ -39,17 +44,18 @@ from companion.core.spine import (
     step_region,
 )
 from companion.core.spine import step as step_level
-from companion.ui.svg_scene import (
-    NAME_ROLE,
-    Diagram,
-    DiagramItem,
-    click_point,
-    code_of,
-    load_diagram,
-    place_text,
-    refresh_content_rect,
-    solid_brush,
-)
+from companion.ui import diagram_snapshot
+
+if TYPE_CHECKING:
+    from companion.ui.svg_scene import Diagram, DiagramItem
+
+
+def _svg() -> ModuleType:
+    """svg_scene, loaded with the first scene: a first paint from the cached
+    picture needs none of it (nor the graphics item types it makes)."""
+    from companion.ui import svg_scene
+
+    return svg_scene
 
 DIAGRAM_DIR = Path(__file__).resolve().parents[2] / "assets" / "diagrams"
 VIEWS = ("posterior", "lateral")
@@ -158,6 +164,10 @@ class SpineView(QGraphicsView):
         cache_dir: Path | None = None,
     ) -> None:
         super().__init__(parent)
+        # Our own viewport widget: Qt's default one is unknown to PySide, whose
+        # first viewport() call then looks up every widget class to type it
+        # (≈20 ms, with their enums), on the first paint or the first hover.
+        self.setViewport(QWidget())
         self.setObjectName("spineView")
         self.setAccessibleName("Spine diagram")
         self.setRenderHints(
@@ -190,8 +200,101 @@ class SpineView(QGraphicsView):
         self._labels: list[QGraphicsItem] = []
         # The names go in before the diagram loads, so it is labelled just once.
         self._names: dict[str, str] = {**DEFAULT_NAMES, **(names or {})}
+        # With a cache, the first paint draws the picture the diagram left last
+        # time it looked exactly like this (diagram_snapshot), and the scene is
+        # built right after it; until then _pending holds it back. Any use of
+        # the diagram before that builds it at once.
+        self._pending = cache_dir is not None
+        self._snapshot_look: str | None = None  # the look the cache holds
+        if not self._pending:
+            self.setScene(self._diagram.scene)
+            self._restyle()
+
+    def _install(self) -> None:
+        """Build the current view's scene, styled as the setters asked meanwhile
+        (once; see _pending)."""
+        self._pending = False
         self.setScene(self._diagram.scene)
+        if not self._user_zoomed:
+            self.fit()
         self._restyle()
+        self._rebuild_labels()
+
+    def scene(self) -> QGraphicsScene:  # type: ignore[override]
+        if self._pending:
+            self._install()
+        return super().scene()
+
+    def is_built(self) -> bool:
+        """False while the first paint shows the cached picture, not the scene."""
+        return not self._pending
+
+    def _look(self) -> str | None:
+        """Everything the picture of the viewport depends on, or None if unsure."""
+        if self._user_zoomed or self._hover is not None or self._pressed is not None:
+            return None
+        if self._marked:
+            # A visit's levels: never on screen before the records open, and
+            # no patient's data goes into the unencrypted cache.
+            return None
+        names = zlib.crc32(repr(sorted(self._names.items())).encode("utf-8"))
+        size = self.viewport().size()
+        return repr(
+            (
+                self._view,
+                self._selected,
+                tuple(self._involved),
+                tuple(self._marked),
+                f"{names:08x}",
+                (size.width(), size.height()),
+                self.viewport().devicePixelRatioF(),
+                self.font().toString(),
+                self.LABELS_LEFT_ONLY,
+            )
+        )
+
+    def _svg_path(self) -> Path:
+        return DIAGRAM_DIR / f"{self._view}.svg"
+
+    def save_snapshot(self) -> None:
+        """Keep a picture of the diagram as it is now for the next first paint."""
+        if self._cache_dir is None or self._pending or not self.isVisible():
+            return
+        look = self._look()
+        if look is None or look == self._snapshot_look:
+            return
+        image = self.viewport().grab().toImage()
+        diagram_snapshot.store(self._cache_dir, self._svg_path(), look, image)
+        self._snapshot_look = look
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if self._pending:
+            assert self._cache_dir is not None
+            look = self._look()
+            image = (
+                diagram_snapshot.load(self._cache_dir, self._svg_path(), look)
+                if look is not None
+                else None
+            )
+            if image is not None and image.size() == (
+                self.viewport().size() * image.devicePixelRatio()
+            ):
+                painter = QPainter(self.viewport())
+                painter.drawImage(0, 0, image)
+                painter.end()
+                self._snapshot_look = look
+                # Clickable right after this paint; it looks the same.
+                QTimer.singleShot(0, self, self._install_if_pending)
+                return
+            # No picture of this look: build now and paint it as always, then
+            # keep its picture for next time.
+            self._install()
+            QTimer.singleShot(0, self, self.save_snapshot)
+        super().paintEvent(event)
+
+    def _install_if_pending(self) -> None:
+        if self._pending:
+            self._install()
 
     # ------------------------------------------------------------ public API
 
@@ -201,6 +304,8 @@ class SpineView(QGraphicsView):
         self._clear(self._labels)  # muscle cards come back below, renamed
         for diagram in self._diagrams.values():
             self._apply_names(diagram)
+        if self._pending:
+            return  # the names go in when the scene is built
         self._rebuild_labels()
         if not self._user_zoomed and self.isVisible():
             self.fit()
@@ -265,6 +370,8 @@ class SpineView(QGraphicsView):
         self._clear(self._labels)
         self._view = view
         self._hover = None
+        if self._pending:
+            return  # _install builds the chosen view
         self.setScene(self._diagram.scene)
         self.fit()
         self._restyle()
@@ -294,6 +401,8 @@ class SpineView(QGraphicsView):
     def fit(self) -> None:
         """Show the whole diagram and follow the widget's size again."""
         self._user_zoomed = False
+        if self._pending:
+            return  # _install fits the scene it builds
         self.resetTransform()
         # The view scrolls only within its sceneRect; widen it to the labels too.
         self.setSceneRect(self._content_rect())
@@ -383,9 +492,11 @@ class SpineView(QGraphicsView):
 
     @property
     def _diagram(self) -> Diagram:
+        if self._pending:
+            self._install()  # used before the first paint built it
         diagram = self._diagrams.get(self._view)
         if diagram is None:
-            diagram = load_diagram(DIAGRAM_DIR / f"{self._view}.svg", self._cache_dir)
+            diagram = _svg().load_diagram(self._svg_path(), self._cache_dir)
             diagram.scene.setParent(self)  # scenes live and die with the view
             self._apply_names(diagram)
             self._diagrams[self._view] = diagram
@@ -395,14 +506,14 @@ class SpineView(QGraphicsView):
         for code, item in diagram.items.items():
             name = self.name_of(code)
             item.setToolTip(name)
-            item.setData(NAME_ROLE, name)
+            item.setData(_svg().NAME_ROLE, name)
             for label in item.labels:
                 label.setText(name)
                 x, y, anchor = label.data(2)
-                place_text(label, x, y, anchor)
+                _svg().place_text(label, x, y, anchor)
         # Region and muscle names differ in length by language: refit around
         # the widest card either side could show, so a click never rezooms.
-        refresh_content_rect(diagram)
+        _svg().refresh_content_rect(diagram)
         reach = self._widest_label() + LABEL_CARD_EXTRA + 8
         rect = diagram.content_rect
         rect.setLeft(min(rect.left(), diagram.label_left - reach))
@@ -410,7 +521,7 @@ class SpineView(QGraphicsView):
 
     def _code_at(self, pos: QPoint) -> str | None:
         for item in self.items(pos):
-            code = code_of(item)
+            code = _svg().code_of(item)
             if code:
                 return code
         return None
@@ -481,6 +592,8 @@ class SpineView(QGraphicsView):
         items.clear()
 
     def _restyle(self) -> None:
+        if self._pending:
+            return  # _install styles the scene it builds
         self._clear(self._overlays)
         region = self._active_region()
         region_levels = (
@@ -496,21 +609,21 @@ class SpineView(QGraphicsView):
                     colour = self._involved_colour(code)
                     fill = QColor(colour)
                     fill.setAlphaF(0.82)
-                    brush = solid_brush(fill)
+                    brush = _svg().solid_brush(fill)
                     pen = QPen(colour.darker(160), 1.6)
                 else:
                     opacity = 0.32
             if item.kind == "region" and code == region:
-                brush = solid_brush(REGION_ACTIVE)
+                brush = _svg().solid_brush(REGION_ACTIVE)
                 pen = QPen(SELECT_COLOUR, 2.2)
             if item.kind == "vertebra" and code in region_levels:
-                brush = solid_brush(_tint(brush.color(), SELECT_COLOUR, 0.18))
+                brush = _svg().solid_brush(_tint(brush.color(), SELECT_COLOUR, 0.18))
             if code in self._marked:
-                brush = solid_brush(_tint(brush.color(), VISIT_COLOUR, 0.38))
+                brush = _svg().solid_brush(_tint(brush.color(), VISIT_COLOUR, 0.38))
             if code == self._selected:
-                brush = solid_brush(_tint(brush.color(), SELECT_COLOUR, 0.42))
+                brush = _svg().solid_brush(_tint(brush.color(), SELECT_COLOUR, 0.42))
             elif code == self._hover:
-                brush = solid_brush(_tint(brush.color(), HOVER_COLOUR, 0.22))
+                brush = _svg().solid_brush(_tint(brush.color(), HOVER_COLOUR, 0.22))
             item.setPen(pen)
             item.setBrush(brush)
             item.setOpacity(opacity)
@@ -543,12 +656,14 @@ class SpineView(QGraphicsView):
 
     def _rebuild_labels(self) -> None:
         """Place a named label with a leader line for each involved muscle shown."""
+        if self._pending:
+            return  # _install labels the scene it builds
         self._clear(self._labels)
         diagram = self._diagram
         present = [m for m in self._involved if m in diagram.items]
         sides: dict[str, list[tuple[str, QPointF]]] = {"left": [], "right": []}
         for code in present:
-            anchor = click_point(diagram.items[code])
+            anchor = _svg().click_point(diagram.items[code])
             side = "left" if anchor.x() < diagram.spine_x else "right"
             if self.LABELS_LEFT_ONLY:
                 side = "left"
@@ -616,7 +731,7 @@ class SpineView(QGraphicsView):
         dot.setBrush(colour)
         dot.setPen(QPen(QColor("white"), 1.6))
         for offset, item in enumerate((halo, leader, dot, card, chip_item, text)):
-            item.setData(NAME_ROLE, self.name_of(code))
+            item.setData(_svg().NAME_ROLE, self.name_of(code))
             scene.addItem(_inert(item, LABEL_Z + offset))
             self._labels.append(item)
 

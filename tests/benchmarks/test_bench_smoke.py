@@ -48,3 +48,15 @@ def test_scaling_table_has_a_number_in_every_column(tmp_path: Path) -> None:
     assert all(value > 0 for value in line.values()), line
     table = bench.format_scaling([line])
     assert table.count("\n") == 2 and "1,200" in table
+
+
+def test_start_only_prints_the_start_rows(tmp_path: Path, capsys) -> None:
+    """--start: the start-up and memory rows alone, from fresh processes."""
+    code = bench.main(
+        ["--size", "tiny", "--start", "--runs", "1", "--cache-dir", str(tmp_path)]
+    )
+    assert code == 0
+    table = capsys.readouterr().out
+    assert "start to first painted window" in table
+    assert "resident memory with records open" in table
+    assert "note search" not in table and "durable visit save" not in table

@@ -429,6 +429,7 @@ def test_spine_view_with_a_cache_folder_draws_both_views(qtbot, tmp_path):
     for _run in range(2):
         view = SpineView(cache_dir=tmp_path / "cache")
         qtbot.addWidget(view)
+        assert set(view.items_by_code()) >= set(LEVEL_CODES)  # posterior
         view.set_view("lateral")
         assert set(view.items_by_code()) >= set(LEVEL_CODES)
-    assert len(list((tmp_path / "cache").iterdir())) == 2
+    assert len(list((tmp_path / "cache").glob("*.outlines"))) == 2
