@@ -12,15 +12,19 @@ _FTS5_DAMAGE = (
     "fts5: corruption found",
 )
 
-# The index holds each note's current text: the newest revision of each slot.
+# The index holds each note's current text: the newest revision of each slot,
+# read as notes.py reads it (highest revision, then highest id). Since m0009
+# two rooms can both write revision N of a note; matching on max(revision)
+# alone indexed both and the refill failed on the slot's rowid.
 _REFILL = """
     INSERT INTO notes_fts (rowid, text)
     SELECT s.slot, r.text
     FROM note_slots AS s
-    JOIN note_revisions AS r ON r.visit_id = s.visit_id AND r.section = s.section
-    WHERE r.revision = (
-        SELECT max(revision) FROM note_revisions
+    JOIN note_revisions AS r ON r.id = (
+        SELECT id FROM note_revisions
         WHERE visit_id = s.visit_id AND section = s.section
+        ORDER BY revision DESC, id DESC
+        LIMIT 1
     )
 """
 

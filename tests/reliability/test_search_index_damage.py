@@ -183,3 +183,31 @@ def test_a_repair_that_does_not_hold_puts_the_file_back_and_restores(
         assert report.salvaged["visits"] >= len(after)
     damaged = sorted(n for n in _files(tmp_path) if ".damaged-" in n)
     assert damaged == sorted(p.name for p in report.moved_aside)  # no stray copy
+
+
+def test_a_rebuild_takes_the_current_of_two_rooms_same_revision(tmp_path: Path) -> None:
+    """Where two rooms wrote the same revision number of a note (m0009), the
+    rebuilt index holds the one notes.py calls current (higher id); the old
+    refill indexed both and failed with a constraint error."""
+    from companion.store.search_index_repair import rebuild_search_index
+
+    path = tmp_path / "companion.db"
+    with open_store(path) as store:
+        patient = store.create_patient(chart_number="F-1")
+        visit = store.start_visit(patient.id, pain=3)
+        store.save_note(visit.id, "P", "plan ours")
+        (rev,) = store.conn.execute(
+            "SELECT revision FROM note_revisions WHERE visit_id = ? AND section = 'P'",
+            (visit.id,),
+        ).fetchone()
+        with store.conn:  # the other room's revision N, arrived by sync
+            store.conn.execute(
+                "INSERT INTO note_revisions (id, visit_id, section, text, revision,"
+                " created) VALUES ('zzzz-theirs', ?, 'P', 'plan theirs', ?, ?)",
+                (visit.id, rev, "2026-12-02T06:00:00+00:00"),
+            )
+        assert store.current_notes(visit.id)["P"].text == "plan theirs"
+    rebuild_search_index(path, None)
+    with open_store(path) as store:
+        assert store.search_notes("ours") == []
+        assert [h.visit_id for h in store.search_notes("theirs")] == [visit.id]
