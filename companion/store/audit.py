@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from companion.store._lean_sqlite_utils import LeanDatabase as Database
 from companion.store.cipher import connect
 from companion.store.errors import DB_ERRORS, DB_INTEGRITY_ERRORS, raise_friendly
 from companion.store.transaction import from_text, to_text, utc_now
+
+T = TypeVar("T")
 
 TABLE = "audit_log"
 GENESIS = "0" * 64
@@ -238,23 +241,21 @@ class ChainCheck:
 
     def run(self) -> tuple[bool, int | None]:
         """The chain's state; any thread."""
-        try:
-            conn = connect(self.db_path, self.key, readonly=True)
-            try:
-                return verify(conn)
-            finally:
-                conn.close()
-        except DB_ERRORS as exc:
-            raise_friendly(exc, self.db_path)
+        return self._read_only(verify)
 
     def run_remote(self) -> dict[str, tuple[bool, int | None]]:
         """Other rooms' chains as replicated here: room id → (ok, first bad row)."""
         from companion.store.replication import verify_remote_audit
 
+        return self._read_only(verify_remote_audit)
+
+    def _read_only(self, check: Callable[[Any], T]) -> T:
+        # Its own read-only connection, so a check on a worker never shares
+        # the window's or holds the write lock.
         try:
             conn = connect(self.db_path, self.key, readonly=True)
             try:
-                return verify_remote_audit(conn)
+                return check(conn)
             finally:
                 conn.close()
         except DB_ERRORS as exc:

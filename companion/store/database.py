@@ -477,6 +477,18 @@ class Store:
         if self._has_audit_table():
             self._audit_chain.append(self.db, event, record_id)
 
+    def room_id(self) -> str:
+        """This room's id for the clinic server (made by m0009)."""
+        from companion.store import replication
+
+        return replication.room_id(self.db.conn)
+
+    def conflicts(self) -> list[Any]:
+        """Records, note sections and programmes with two versions to review."""
+        from companion.store import replication
+
+        return replication.conflicts(self.db.conn)
+
     def resolve_conflict(self, conflict: Any, pick: Any) -> str:
         """Keep `pick` of a clinic-server conflict's versions, audited; the new id."""
         from companion.store import replication

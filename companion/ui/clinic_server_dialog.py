@@ -187,14 +187,13 @@ class ClinicServerDialog(QDialog):
         """Pin the certificate shown and join; the window stays responsive."""
         from companion.hub.errors import HubError
         from companion.hub.join import join
-        from companion.store import replication
 
         offered = self.offered
         if offered is None:
             return
         store = self.ctx.ops.store
         password = self.password.text()
-        room = replication.room_id(store.conn)
+        room = store.room_id()
         self._busy(True, self.ctx.t("clinic_server.joining"))
         run_in_background(
             lambda: join(store.path, offered.url, password, room, offered),

@@ -81,9 +81,8 @@ class ReviewDialog(QDialog):
 
     def reload(self) -> None:
         """Read the conflicts afresh (after a pick, or rows from other rooms)."""
-        from companion.store import replication
 
-        self.conflicts = replication.conflicts(self.ctx.ops.store.conn)
+        self.conflicts = self.ctx.ops.store.conflicts()
         self.items.clear()
         for conflict in self.conflicts:
             self.items.addItem(self._title(conflict))

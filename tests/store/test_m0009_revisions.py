@@ -110,3 +110,17 @@ def test_two_rooms_may_both_write_revision_n_of_a_note(tmp_path: Path) -> None:
         assert replication.conflicts(store.conn) == []
         with pytest.raises(sqlite3.IntegrityError):
             store.conn.execute("DELETE FROM record_revisions")
+
+
+def test_every_column_of_a_replicated_table_is_tracked(tmp_path) -> None:
+    """TRACKED is m0009's own list (a migration's schema stays as it was); a
+    column added later must be added there too, or it would never replicate."""
+    from companion.store import open_store
+    from companion.store.sync_schema import TRACKED
+
+    with open_store(tmp_path / "companion.db") as store:
+        for table, tracked in TRACKED.items():
+            columns = [
+                row[1] for row in store.conn.execute(f"PRAGMA table_info({table})")
+            ]
+            assert sorted(columns) == sorted(tracked), table
