@@ -354,3 +354,11 @@ def m0009_record_revisions_and_sync(db: Database) -> None:
     from companion.store.sync_schema import apply_m0009
 
     apply_m0009(db.conn)
+
+
+@migration
+def m0010_note_terms(db: Database) -> None:
+    """The note index's vocabulary, kept by a trigger, for fast prefix searches."""
+    from companion.store.note_terms import create
+
+    create(db.conn)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from companion.store import note_terms
 from companion.store.cipher import connect
 
 _FTS5_DAMAGE = (
@@ -64,6 +65,12 @@ def rebuild_search_index(path: Path, key: bytes | None) -> None:
             conn.execute("DROP TABLE notes_fts")
             conn.execute(definition)
             conn.execute(_REFILL)
+            # A damaged file's vocabulary may have lost terms too (salvage
+            # copies what it can read); the fresh index has them all.
+            if conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE name = 'note_terms'"
+            ).fetchone():
+                note_terms.fill_from_index(conn)
         except BaseException:
             conn.rollback()
             raise

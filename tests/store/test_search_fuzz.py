@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from companion.store import Store, open_store
+from companion.store import Store, open_store, search
 
 VOCABULARY = (
     "spasm",
@@ -130,3 +130,31 @@ def test_patient_search_takes_any_text(clinic: tuple[Store, dict], query: str) -
     store, _texts = clinic
     found = store.find_patients(query)
     assert all(p.chart_number == "FZ-1" for p in found)
+
+
+_ASCII_TEXT = st.lists(
+    st.one_of(
+        st.sampled_from([w for w in VOCABULARY if w.isascii()]),
+        st.sampled_from([w for w in VOCABULARY if w.isascii()]).map(str.upper),
+        st.text(st.characters(codec="ascii"), max_size=6),
+    ),
+    max_size=80,
+).map(" ".join)
+
+
+@FUZZ
+@given(
+    text=_ASCII_TEXT,
+    words=st.lists(
+        st.one_of(_PIECES, st.text(max_size=4)).map(lambda w: w.strip() or "x"),
+        min_size=1,
+        max_size=4,
+    ),
+)
+def test_the_ascii_excerpt_marks_what_the_token_by_token_one_marks(
+    text: str, words: list[str]
+) -> None:
+    """The fast path for ASCII notes is the same excerpt, character for character."""
+    assert search.excerpt_ascii(text, words, "[", "]") == search.excerpt_by_tokens(
+        text, words, "[", "]"
+    )
