@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -92,7 +93,8 @@ class MainWindow(QMainWindow):
         self.records_opener: RecordsOpener | None = None  # set while they open
         self.records_ready = False  # True once attach_records' last step ran
         self.backups: BackupRunner | None = None
-        self.clinic_server: ClinicServer | None = None  # once the records open
+        self.clinic_server: ClinicServer | None = None  # a turn after records open
+        self._clinic_server_waiting: list[Callable[[ClinicServer], None]] = []
         self.closing = False
         self._finishing_backups = False
         self.database_check: DatabaseCheck | None = None  # made on first use
@@ -212,10 +214,6 @@ class MainWindow(QMainWindow):
             action.setEnabled(True)
         # Verified backups, made on a worker thread so the window never waits.
         self.backups = install_backups(self.context)
-        from companion.ui.clinic_server import install_clinic_server
-
-        # The clinic server's status item and worker (idle until joined).
-        self.clinic_server = install_clinic_server(self.context)
 
     def _attach_progress(self) -> None:
         from companion.ui.exercise_shortcut import bring_up_action
@@ -266,6 +264,26 @@ class MainWindow(QMainWindow):
         # its shortcut and tab then answer at once.
         QTimer.singleShot(0, self, lambda: self._on_exercise_visible(True))
         QTimer.singleShot(0, self, self._warm_up_handout)  # a turn after that
+        # The clinic server's status item and worker (idle until joined): not
+        # needed to use the records, so not on their way (12–15 ms).
+        QTimer.singleShot(0, self, self._install_clinic_server)
+
+    def _install_clinic_server(self) -> None:
+        from companion.ui.clinic_server import install_clinic_server
+
+        if self.closing or self.clinic_server is not None or self.context is None:
+            return
+        self.clinic_server = install_clinic_server(self.context)
+        waiting, self._clinic_server_waiting = self._clinic_server_waiting, []
+        for callback in waiting:
+            callback(self.clinic_server)
+
+    def when_clinic_server(self, callback: Callable[[ClinicServer], None]) -> None:
+        """Call back with the clinic server's UI once installed (now, if it is)."""
+        if self.clinic_server is not None:
+            callback(self.clinic_server)
+        else:
+            self._clinic_server_waiting.append(callback)
 
     @property
     def patient_screen(self) -> PatientScreen:

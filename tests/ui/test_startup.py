@@ -23,6 +23,7 @@ LATER_MODULES = (
     "companion.ui.handout_actions",
     "companion.ui.patient_screen",
     "companion.ui.exercise_panel",  # its tab starts behind Progress
+    "companion.ui.clinic_server",  # its status item, idle until a room joins
 )
 
 
@@ -59,10 +60,12 @@ def test_first_paint_comes_before_the_database_and_its_libraries(
             print("OPEN", after, window.new_patient_action.isEnabled())
             print("CLINIC", window.clinic_dock.widget() is window.clinic)
             print("LATER", [m for m in {LATER_MODULES!r} if m in sys.modules])
+            print("SERVER", window.clinic_server)
             QTimer.singleShot(500, warmed)
 
         def warmed():
             print("WARM", [m for m in {LATER_MODULES!r} if m in sys.modules])
+            print("SERVED", window.clinic_server.label.parent() is not None)
             app.quit()
 
         window.records_opened.connect(opened)
@@ -79,10 +82,12 @@ def test_first_paint_comes_before_the_database_and_its_libraries(
     # set) are never needed to open the records: each cost 15–140 ms there.
     assert lines["OPEN"] == "['companion.store', 'sqlcipher3'] True"
     assert lines["CLINIC"] == "True"
-    # The handout, the patient screen and the Exercises panel are imported
-    # just after, not before.
+    # The handout, the patient screen, the Exercises panel and the clinic
+    # server's item are imported just after, not before.
     assert lines["LATER"] == "[]"
+    assert lines["SERVER"] == "None"
     assert lines["WARM"] == repr(list(LATER_MODULES))
+    assert lines["SERVED"] == "True"
 
 
 def test_records_actions_wait_for_the_records(qtbot: QtBot, tmp_path: Path) -> None:
