@@ -150,9 +150,7 @@ def build(argv: list[str]) -> MainWindow:
     after_first_paint(window, lambda: open_records(window, paths, demo=args.demo))
     if args.clinic_server:
         url = args.clinic_server
-        window.when_clinic_server(
-            lambda server: server.join_from_command_line(url, "")
-        )
+        window.when_clinic_server(lambda server: server.join_from_command_line(url, ""))
     return window
 
 
@@ -172,10 +170,13 @@ def build_ready(argv: list[str], timeout_s: float = 60.0) -> MainWindow:
     wake = QTimer()
     wake.start(100)
     try:
-        # The clinic server's item comes a turn after records_opened.
+        # The clinic server's item comes a turn after records_opened (never,
+        # if the window closes first).
         while (
-            not window.records_ready or window.clinic_server is None
-        ) and window.startup_error is None:
+            (not window.records_ready or window.clinic_server is None)
+            and window.startup_error is None
+            and not window.closing
+        ):
             if time.monotonic() > deadline:
                 raise StartupError("The patient records did not open in time.")
             app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)

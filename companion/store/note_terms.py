@@ -12,7 +12,9 @@ they are made by FTS5 itself, by running each saved text through a scratch
 FTS5 table with the same tokenizer and reading the terms back (fts5vocab), in
 a trigger, so every path that writes a note revision (a save, a replicated
 row, a salvage's merge) adds its terms. Terms are never removed: one no note
-holds any more only makes the OR a term longer.
+holds any more only makes the OR a term longer. A migration that rebuilds
+note_revisions (as m0009 did) drops its triggers: it must make
+note_terms_collect again.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ MAX_COMPLETIONS = 512
 # A word the tokenizer folds exactly as str.lower() does: ASCII letters and
 # digits. Anything else (accents, other scripts, "_") keeps the prefix query,
 # so the lookup never has to imitate the tokenizer's folding.
-_PLAIN = re.compile(r"[A-Za-z0-9]+")
+PLAIN_WORD = re.compile(r"[A-Za-z0-9]+")
 
 SCHEMA = (
     "CREATE TABLE note_terms (term TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID",
@@ -80,10 +82,10 @@ def fill_from_index(conn: Any) -> None:
 def completions(conn: Any, word: str) -> list[str] | None:
     """The index's terms that begin with word, or None to use a prefix query.
 
-    None when the word is not plain ASCII (see _PLAIN) or has more than
+    None when the word is not plain ASCII (see PLAIN_WORD) or has more than
     MAX_COMPLETIONS completions. An empty list means no note can match.
     """
-    if not _PLAIN.fullmatch(word):
+    if not PLAIN_WORD.fullmatch(word):
         return None
     prefix = word.lower()
     # The next string after every prefix+…: the last character plus one. It

@@ -94,7 +94,8 @@ def search_notes(
         )
         rows = [] if expression is None else matching_rows(conn, expression, limit)
     finally:
-        if snapshot:
+        # An error may already have ended it; COMMIT would then hide that error.
+        if snapshot and conn.in_transaction:
             conn.execute("COMMIT")
     words = _WORD.findall(query)[:_MAX_TERMS]
     return [
@@ -204,7 +205,6 @@ def _token_matches(words: list[str]) -> Callable[[str], bool]:
     return matches
 
 
-_ASCII_TOKEN = re.compile(r"[A-Za-z0-9]+")
 _NOTHING = re.compile(r"(?!)")
 
 
@@ -220,9 +220,9 @@ def _ascii_matches(words: tuple[str, ...]) -> re.Pattern[str]:
     parts = [
         f"{edge}{re.escape(w)}(?![A-Za-z0-9])"
         for w in sorted(set(folded[:-1]), key=len, reverse=True)
-        if _ASCII_TOKEN.fullmatch(w)
+        if note_terms.PLAIN_WORD.fullmatch(w)
     ]
-    if folded and _ASCII_TOKEN.fullmatch(folded[-1]):
+    if folded and note_terms.PLAIN_WORD.fullmatch(folded[-1]):
         parts.append(f"{edge}{re.escape(folded[-1])}[A-Za-z0-9]*")
     if not parts:
         return _NOTHING
