@@ -11,8 +11,6 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QApplication
-
 from companion import __version__
 from companion.core.content import DEFAULT_CONTENT_DIR, ContentError, load_all
 from companion.core.i18n import strings
@@ -24,6 +22,8 @@ from companion.ui.settings import Settings, make_settings_private
 
 if TYPE_CHECKING:
     import argparse
+
+    from PySide6.QtWidgets import QApplication
 
     # The store (SQLCipher, sqlite-utils, keyring) loads after the first paint.
     from companion.store import Store
@@ -104,6 +104,10 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 
 def application() -> QApplication:
     """The running QApplication, created on first use."""
+    # Imported here, after companion.ui: that package makes PySide's check of
+    # every later import cheap (ui/pyside_imports.py).
+    from PySide6.QtWidgets import QApplication
+
     app = QApplication.instance()
     if app is None:
         app = QApplication([sys.argv[0] if sys.argv else "companion"])
@@ -276,9 +280,9 @@ def _preload_record_modules() -> None:
     """Import, on the worker, the pure-Python modules the records need next.
 
     Widget modules are left to the GUI thread (PySide builds its types there).
-    argon2 loads when a PIN is first set or checked (ui/app_lock.py).
+    argon2 loads when a PIN is first set or checked (ui/app_lock.py), the
+    handout a turn after the records open (MainWindow._warm_up_handout).
     """
-    import companion.core.handout
     import companion.core.progress
     import companion.store.backup_schedule  # noqa: F401
 

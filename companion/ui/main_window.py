@@ -103,6 +103,7 @@ class MainWindow(QMainWindow):
         self._exercise_shortcut: QAction | None = None
 
         self.spine_view = SpineView(state.display_names(), cache_dir=state.cache_dir)
+        self.spine_view.hold_install()  # until the records are open
         self.panel = RegionPanel(state.content, state.strings)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, objectName="mainSplitter")
         self.splitter.addWidget(self.spine_view)
@@ -260,6 +261,9 @@ class MainWindow(QMainWindow):
         self._reopen_last_records()
         self.records_ready = True
         self.records_opened.emit()
+        # The diagram's scene, held back while the records opened (its picture
+        # was on screen; a click would have built it at once).
+        QTimer.singleShot(0, self, self.spine_view.release_install)
         # A turn later, the Exercises tab if still unbuilt (behind Progress):
         # its shortcut and tab then answer at once.
         QTimer.singleShot(0, self, lambda: self._on_exercise_visible(True))

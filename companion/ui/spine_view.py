@@ -57,6 +57,7 @@ def _svg() -> ModuleType:
 
     return svg_scene
 
+
 DIAGRAM_DIR = Path(__file__).resolve().parents[2] / "assets" / "diagrams"
 VIEWS = ("posterior", "lateral")
 
@@ -121,6 +122,8 @@ INVOLVED_COLOURS = (
     "#1b9e77",
     "#555555",
 )
+# The longest the scene waits for the records to open (see hold_install).
+HOLD_LIMIT_MS = 2000
 OVERLAY_Z = 10_000.0
 LABEL_Z = 20_000.0
 ZOOM_STEP = 1.25
@@ -206,6 +209,7 @@ class SpineView(QGraphicsView):
         # the diagram before that builds it at once.
         self._pending = cache_dir is not None
         self._snapshot_look: str | None = None  # the look the cache holds
+        self._install_held = False  # see hold_install
         if not self._pending:
             self.setScene(self._diagram.scene)
             self._restyle()
@@ -283,8 +287,10 @@ class SpineView(QGraphicsView):
                 painter.drawImage(0, 0, image)
                 painter.end()
                 self._snapshot_look = look
-                # Clickable right after this paint; it looks the same.
-                QTimer.singleShot(0, self, self._install_if_pending)
+                # Clickable right after this paint (or at release_install);
+                # it looks the same.
+                if not self._install_held:
+                    QTimer.singleShot(0, self, self._install_if_pending)
                 return
             # No picture of this look: build now and paint it as always, then
             # keep its picture for next time.
@@ -295,6 +301,23 @@ class SpineView(QGraphicsView):
     def _install_if_pending(self) -> None:
         if self._pending:
             self._install()
+
+    def hold_install(self) -> None:
+        """Build the scene at release_install(), not right after a first paint
+        from the picture: the window opens the records first.
+
+        The scene takes 30-40 ms of Python; built beside the worker opening the
+        records, it delayed them by as much. The picture looks the same, any use
+        of the diagram builds the scene at once, and after HOLD_LIMIT_MS it is
+        built whatever the records are doing (a passphrase prompt, an upgrade).
+        """
+        self._install_held = True
+        QTimer.singleShot(HOLD_LIMIT_MS, self, self.release_install)
+
+    def release_install(self) -> None:
+        """Build the scene now if it is still held back (see hold_install)."""
+        self._install_held = False
+        self._install_if_pending()
 
     # ------------------------------------------------------------ public API
 

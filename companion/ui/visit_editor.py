@@ -444,6 +444,16 @@ class VisitEditor(QWidget):
         t = self.state.strings.t
         self._clear_grid(self.flags_grid)
         self._flag_groups.clear()
+        self._clear_grid(self.treatments_grid)
+        self._treatment_boxes.clear()
+        enabled = visit is not None
+        self.flags_box.setEnabled(enabled)
+        self.treatments_box.setEnabled(enabled)
+        self._lists_shown = shown
+        if visit is None:
+            # The form is hidden without a visit: no rows to build (every flag
+            # and option, 10-15 ms at start) until one opens.
+            return
         for index, flag in enumerate(self._flags_for_visit()):
             # Name on its own row, answers below: fits a narrow dock.
             name = QLabel(flag.name, wordWrap=True)
@@ -459,8 +469,6 @@ class VisitEditor(QWidget):
             group.idClicked.connect(lambda _id, f=flag.id: self._on_flag_answered(f))
             self._flag_groups[flag.id] = group
 
-        self._clear_grid(self.treatments_grid)
-        self._treatment_boxes.clear()
         regions = self._visit_regions()
         options = self.state.content.options
         if regions:
@@ -479,10 +487,6 @@ class VisitEditor(QWidget):
                 self._treatment_boxes[(option.id, kind)] = box
                 self.treatments_grid.addWidget(box, row, col)
         self.treatments_grid.setColumnStretch(0, 1)
-        enabled = visit is not None
-        self.flags_box.setEnabled(enabled)
-        self.treatments_box.setEnabled(enabled)
-        self._lists_shown = shown
         self._show_answers()
 
     def _show_answers(self) -> None:

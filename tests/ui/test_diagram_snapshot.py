@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import shutil
 import textwrap
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtGui import QImage
@@ -121,9 +123,14 @@ def test_the_window_paints_the_picture_first_and_the_diagram_answers_clicks(
     first_paint = _picture(view)
     assert not view.is_built()
     assert view.selected_code() == "L3"
+    built_when_open: list[bool] = []
+    window.records_opened.connect(lambda: built_when_open.append(view.is_built()))
     with qtbot.waitSignal(window.records_opened, timeout=30000):
         pass
-    assert view.is_built()
+    # Held back while the records opened (the picture was on screen), so it
+    # did not slow them; built the turn after.
+    assert built_when_open == [False]
+    qtbot.waitUntil(view.is_built, timeout=1000)
     assert _picture(view) == first_paint
     click_code(qtbot, view, "L4")
     assert window.panel.header.text().startswith("L4")
@@ -192,3 +199,34 @@ def test_a_first_paint_from_the_picture_loads_no_scene_code(tmp_path: Path) -> N
     result = run_python(probe)
     assert result.returncode == 0, result.stderr
     assert "PAINT [] False" in result.stdout.splitlines(), result.stdout
+
+
+def test_a_held_back_diagram_is_built_even_if_the_records_never_open(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A passphrase prompt or a long upgrade must not leave the diagram a picture."""
+    import companion.app as app_module
+
+    home = tmp_path / "home"
+    first = build_ready(["--data-dir", str(home)])
+    qtbot.addWidget(first)
+    first.close()
+    release = threading.Event()
+    real_open = app_module.open_encrypted_store
+
+    def stuck_open(*args: Any, **kwargs: Any) -> Any:
+        assert release.wait(30), "the test never let the records open"
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(app_module, "open_encrypted_store", stuck_open)
+    monkeypatch.setattr(spine_view_module, "HOLD_LIMIT_MS", 300)
+    window = build(["--data-dir", str(home)])
+    qtbot.addWidget(window)
+    view = window.spine_view
+    _picture(view)  # the first paint, from the picture
+    assert not view.is_built()
+    qtbot.waitUntil(view.is_built, timeout=5000)
+    assert window.ops is None  # still opening
+    with qtbot.waitSignal(window.records_opened, timeout=30000):
+        release.set()
+    window.close()
