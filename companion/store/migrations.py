@@ -362,3 +362,12 @@ def m0010_note_terms(db: Database) -> None:
     from companion.store.note_terms import create
 
     create(db.conn)
+
+
+@migration
+def m0011_patients_by_creation(db: Database) -> None:
+    """The newest patients first without sorting them all (the picker at start)."""
+    # An empty patient search lists the 50 most recently added patients; at
+    # 100,000 patients that sorted every row, 45-60 ms on the GUI thread as the
+    # records opened. Scanned backwards, this index stops after 50.
+    _run(db, ("CREATE INDEX patients_created ON patients (created)",))

@@ -264,6 +264,8 @@ class MainWindow(QMainWindow):
         # The diagram's scene, held back while the records opened (its picture
         # was on screen; a click would have built it at once).
         QTimer.singleShot(0, self, self.spine_view.release_install)
+        # Then the explanations, one region a turn, for quick first clicks.
+        QTimer.singleShot(0, self, self.panel.warm_up)
         # A turn later, the Exercises tab if still unbuilt (behind Progress):
         # its shortcut and tab then answer at once.
         QTimer.singleShot(0, self, lambda: self._on_exercise_visible(True))
