@@ -121,7 +121,7 @@ class RegionPanel(QWidget):
     def warm_up(self) -> None:
         """Prepare every region's explanation (and the dermatome view) in idle
         turns, one a turn, so the first click in each region is as quick as
-        the next: 15-35 ms each on the bench machine until now, against 3-7."""
+        the next: 15-46 ms each on the bench machine until now, against 3-7."""
         if not self._warm_queue:
             self._warm_queue = list(self._content.regions)
         self._warm_timer.start()

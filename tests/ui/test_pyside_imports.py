@@ -52,7 +52,7 @@ def test_a_module_uses_pyside_when_it_holds_a_class_or_module_of_it() -> None:
     module_holder = ModuleType("module_holder")
     module_holder.QtCore = PySide6.QtCore  # type: ignore[attr-defined]
     instance_holder = ModuleType("instance_holder")
-    instance_holder.timer = QTimer  # type: ignore[attr-defined]
+    instance_holder.timer = QTimer()  # type: ignore[attr-defined]
     plain = ModuleType("plain")
     plain.path = Path  # type: ignore[attr-defined]
     plain.number = 3  # type: ignore[attr-defined]
